@@ -1,0 +1,30 @@
+/**
+ * contracts/: the market's rules as a pure state machine. The node executes it, the index
+ * is built from its events, the browser signs with it and auditors replay it. No I/O, no
+ * clock, no randomness: time comes in as the block's time.
+ */
+export { encodeCanonical, canonicalBytes, fromHex, toHex, type CanonicalValue } from './codec/canonical.js';
+export { REFUSAL_CODES, Refusal, isRefusal, type RefusalCode, type RefusalDetails } from './errors.js';
+export { progressOf, type LenderPayment, type LoanProgress, type MarketEvent } from './events.js';
+export { amountOwed, payoffQuote } from './loans/payments.js';
+export { buildPlan, type ScheduleInput } from './loans/schedule.js';
+export { applyTransaction, checkTransaction, endBlock, genesisState, processTransaction, type TxOutcome } from './machine.js';
+export { BPS, MAX_AMOUNT, collateralRequired, splitProRata } from './money.js';
+export { SECONDS_PER_YEAR, devnetParams, validateGenesis, type Allocation, type AssetDefinition, type MarketGenesis, type NetworkParams } from './params.js';
+export { MarketState } from './state/market-state.js';
+export * from './state/records.js';
+export {
+  MAX_TX_BYTES,
+  SIGN_DOMAIN,
+  decodeTransaction,
+  encodeEnvelope,
+  hasValidSignature,
+  signBytes,
+  signTransaction,
+  txId,
+  type SignedTransaction,
+  type Transaction,
+} from './tx/envelope.js';
+export { generateKeyPair, isValidAccountKey, keyPairFromSecret, verifySignature, type KeyPair } from './tx/keys.js';
+export type { BlockContext } from './txs/definition.js';
+export { TX_DEFINITIONS, bodyDecoder, txDefinition, type TxBodies, type TxType } from './txs/registry.js';

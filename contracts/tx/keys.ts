@@ -1,0 +1,64 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { fromHex, toHex } from '../codec/canonical.js';
+
+/**
+ * Keys and signatures. The consensus rule for signatures is Ed25519 with ZIP-215 semantics
+ * (cofactored verification, S < L, unreduced point encodings of R accepted), plus a rule on
+ * accounts: a public key must be a canonical encoding of a point that is not of small order.
+ * Every node, the browser and the auditor run exactly this rule.
+ */
+
+export interface KeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  /** The account id: the public key in lowercase hex. */
+  readonly account: string;
+}
+
+/** A key pair from a 32-byte secret key (the RFC 8032 seed). */
+export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
+  if (secretKey.length !== 32) throw new TypeError('an ed25519 secret key is 32 bytes');
+  const publicKey = ed25519.getPublicKey(secretKey);
+  return { secretKey, publicKey, account: toHex(publicKey) };
+}
+
+/** A new key pair from the platform's secure random source. */
+export function generateKeyPair(): KeyPair {
+  return keyPairFromSecret(ed25519.utils.randomSecretKey());
+}
+
+export function signBytes(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+  return ed25519.sign(message, secretKey);
+}
+
+/**
+ * Whether bytes are an acceptable account key: 32 bytes that decode canonically (y < p,
+ * and no "negative zero" x) to a point that is not of small order.
+ */
+export function isValidAccountKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  try {
+    const point = ed25519.Point.fromBytes(publicKey, false);
+    if (toHex(point.toBytes()) !== toHex(publicKey)) return false;
+    return !point.isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The signature rule: the key is an acceptable account key and the signature verifies under
+ * ZIP-215. Returns false for every malformed input rather than throwing.
+ */
+export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signature.length !== 64 || !isValidAccountKey(publicKey)) return false;
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: true });
+  } catch {
+    return false;
+  }
+}
+
+export function accountKeyBytes(account: string): Uint8Array {
+  return fromHex(account);
+}
