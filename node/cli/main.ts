@@ -53,7 +53,7 @@ function txDecode(wire: string): number {
     const out = {
       id: signed.id,
       signatureValid: hasValidSignature(signed),
-      tx: JSON.parse(encodeCanonical(signed.tx as CanonicalValue)) as unknown,
+      tx: JSON.parse(encodeCanonical({ ...signed.tx, body: signed.tx.body as CanonicalValue })) as unknown,
     };
     console.log(JSON.stringify(out, null, 2));
     return out.signatureValid ? 0 : 1;
