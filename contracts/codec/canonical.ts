@@ -47,7 +47,9 @@ function compareKeys(a: string, b: string): number {
 }
 
 const textEncoder = new TextEncoder();
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte-order mark in the text (where JSON.parse refuses it) rather
+// than silently dropping it, so bytes that differ from the canonical encoding never decode.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function canonicalBytes(value: CanonicalValue): Uint8Array {
   return textEncoder.encode(encodeCanonical(value));
