@@ -1,5 +1,7 @@
+import { fromHex } from './codec/canonical.js';
 import { refuse } from './errors.js';
 import { MAX_AMOUNT } from './money.js';
+import { isValidAccountKey } from './tx/keys.js';
 
 /** Seconds in the year that APRs are quoted over (365 days). */
 export const SECONDS_PER_YEAR = 31_536_000;
@@ -79,6 +81,7 @@ export function validateGenesis(genesis: MarketGenesis): void {
   for (const asset of assets) {
     if (ids.has(asset.id)) bad(`asset ${asset.id} is declared twice`);
     if (asset.decimals < 0 || asset.decimals > 18) bad(`asset ${asset.id} decimals must be from 0 to 18`);
+    if (!isAccountKey(asset.issuer)) bad(`asset ${asset.id} issuer is not an acceptable ed25519 public key`);
     ids.add(asset.id);
   }
   for (const [asset, amount] of Object.entries(params.faucet)) {
@@ -88,8 +91,13 @@ export function validateGenesis(genesis: MarketGenesis): void {
   const supply = new Map<string, bigint>();
   for (const allocation of genesis.allocations) {
     if (!ids.has(allocation.asset)) bad(`allocation of undeclared asset ${allocation.asset}`);
+    if (!isAccountKey(allocation.account)) bad(`allocation to ${allocation.account} is not to an acceptable ed25519 public key`);
     const total = (supply.get(allocation.asset) ?? 0n) + allocation.amount;
     if (allocation.amount <= 0n || total > MAX_AMOUNT) bad(`allocation of ${allocation.asset} is out of range`);
     supply.set(allocation.asset, total);
   }
+}
+
+function isAccountKey(account: string): boolean {
+  return /^[0-9a-f]{64}$/.test(account) && isValidAccountKey(fromHex(account));
 }

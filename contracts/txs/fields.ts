@@ -1,6 +1,8 @@
 import { accountId, assetId, integer, object, oneOf, positiveAmount, type Decoder } from '../codec/schema.js';
 import { fromHex } from '../codec/canonical.js';
 import { refuse } from '../errors.js';
+import { BPS, ceilDiv, MAX_AMOUNT } from '../money.js';
+import { SECONDS_PER_YEAR } from '../params.js';
 import type { MarketState } from '../state/market-state.js';
 import type { LoanTerms } from '../state/records.js';
 import { isValidAccountKey } from '../tx/keys.js';
@@ -29,6 +31,20 @@ export const termsFields = {
 export const orderIdBody = object({ orderId: integer(1, Number.MAX_SAFE_INTEGER) });
 export const loanIdBody = object({ loanId: integer(1, Number.MAX_SAFE_INTEGER) });
 export const assetAmountBody = object({ asset: assetId, amount: positiveAmount });
+
+/**
+ * Refuses an order whose loans could owe more than MAX_AMOUNT in all: the principal, plus
+ * simple interest on the whole principal for the whole term (which bounds both schedules'
+ * interest), plus a unit of rounding per installment, plus the late fee on all of it.
+ */
+export function checkRepayableFits(state: MarketState, amount: bigint, aprBps: number, terms: LoanTerms): void {
+  const interest = ceilDiv(amount * BigInt(aprBps) * BigInt(terms.term), BPS * BigInt(SECONDS_PER_YEAR));
+  const due = amount + interest + BigInt(terms.installments);
+  const bound = due + ceilDiv(due * BigInt(state.params().lateFeeBps), BPS);
+  if (bound > MAX_AMOUNT) {
+    refuse('AMOUNT_OUT_OF_RANGE', `a loan of ${amount} at ${aprBps} bps over ${terms.term} s could owe more than ${MAX_AMOUNT}`, { max: MAX_AMOUNT.toString() });
+  }
+}
 
 /** Refuses terms this network does not allow, and an expiry not in the future. */
 export function checkTerms(state: MarketState, ctx: BlockContext, terms: LoanTerms & { readonly expiresAt: number }): void {

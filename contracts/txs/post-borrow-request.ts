@@ -3,7 +3,7 @@ import { refuse } from '../errors.js';
 import { matchNewRequest } from '../orders/matching.js';
 import type { BorrowRequest } from '../state/records.js';
 import { defineTx } from './definition.js';
-import { aprBps, checkFunds, checkOrderLimit, checkTerms, termsFields, timestamp } from './fields.js';
+import { aprBps, checkFunds, checkOrderLimit, checkRepayableFits, checkTerms, termsFields, timestamp } from './fields.js';
 
 const borrowRequestBody = object({
   ...termsFields,
@@ -20,6 +20,7 @@ export const postBorrowRequest = defineTx({
   body: borrowRequestBody,
   verify(state, ctx, { signer, body }) {
     checkTerms(state, ctx, body);
+    checkRepayableFits(state, body.amount, body.maxAprBps, body);
     if (body.collateral) {
       state.requireAsset(body.collateral.asset);
       if (body.collateral.asset === body.asset) refuse('INVALID_TERMS', 'collateral must be another asset than the loan');

@@ -3,7 +3,7 @@ import { refuse } from '../errors.js';
 import { matchNewOffer } from '../orders/matching.js';
 import type { LendOffer } from '../state/records.js';
 import { defineTx } from './definition.js';
-import { aprBps, checkFunds, checkOrderLimit, checkTerms, termsFields, timestamp } from './fields.js';
+import { aprBps, checkFunds, checkOrderLimit, checkRepayableFits, checkTerms, termsFields, timestamp } from './fields.js';
 
 const lendOfferBody = object({
   ...termsFields,
@@ -21,6 +21,7 @@ export const postLendOffer = defineTx({
   body: lendOfferBody,
   verify(state, ctx, { signer, body }) {
     checkTerms(state, ctx, body);
+    checkRepayableFits(state, body.amount, body.aprBps, body);
     if (body.minTicket > body.maxTicket) refuse('INVALID_TERMS', 'the minimum ticket is above the maximum ticket');
     if (body.collateral) {
       state.requireAsset(body.collateral.asset);
