@@ -1,6 +1,7 @@
 import type { MarketState } from '../state/market-state.js';
 import type { Commitment, Loan, LoanTerms } from '../state/records.js';
 import type { BlockContext } from '../txs/definition.js';
+import { firstOwingInstallment } from './payments.js';
 import { buildPlan } from './schedule.js';
 
 export interface Origination {
@@ -22,6 +23,7 @@ export interface Origination {
 export function originateLoan(state: MarketState, ctx: BlockContext, origination: Origination): Loan {
   const principal = origination.lenders.reduce((sum, share) => sum + share.amount, 0n);
   const { terms } = origination;
+  const plan = buildPlan({ principal, aprBps: origination.aprBps, term: terms.term, installments: terms.installments, schedule: terms.schedule, startTime: ctx.time });
   const loan: Loan = {
     id: state.nextLoanId(),
     borrower: origination.borrower,
@@ -32,8 +34,9 @@ export function originateLoan(state: MarketState, ctx: BlockContext, origination
     orderId: origination.orderId,
     ...(origination.collateral && origination.collateral.amount > 0n ? { collateral: origination.collateral } : {}),
     shares: origination.lenders.map((share) => ({ lender: share.lender, principal: share.amount })),
-    plan: buildPlan({ principal, aprBps: origination.aprBps, term: terms.term, installments: terms.installments, schedule: terms.schedule, startTime: ctx.time }),
-    paidInstallments: 0,
+    plan,
+    // Installments of zero at the start owe nothing, so they count as paid from the outset.
+    paidInstallments: firstOwingInstallment(plan, 0),
     paidInterest: 0n,
     paidPrincipal: 0n,
     lateFeeOwed: 0n,

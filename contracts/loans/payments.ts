@@ -15,6 +15,17 @@ export function amountOwed(loan: Loan): bigint {
   return owed;
 }
 
+/**
+ * The first installment from `from` on that has anything to pay. Installments of zero (a
+ * tiny principal's rounding, a bullet's interest-only periods at a rate that rounds to
+ * nothing) are settled as soon as they are reached, so they never fall late or default.
+ */
+export function firstOwingInstallment(plan: readonly Installment[], from: number): number {
+  let index = from;
+  for (let installment = plan[index]; installment && installment.interest === 0n && installment.principal === 0n; installment = plan[index]) index += 1;
+  return index;
+}
+
 export interface PaymentParts {
   readonly lateFees: bigint;
   readonly interest: bigint;
@@ -49,6 +60,8 @@ export function applyRepayment(state: MarketState, loan: Loan, payer: string, am
       paidPrincipal = 0n;
     }
   }
+  // A payment that ends an installment also settles any zero installments after it.
+  paidInstallments = firstOwingInstallment(loan.plan, paidInstallments);
   const updated: Loan = { ...loan, paidInstallments, paidInterest, paidPrincipal, lateFeeOwed: loan.lateFeeOwed - lateFees };
   return settle(state, updated, payer, { lateFees, interest, principal }, 0n, false, now);
 }

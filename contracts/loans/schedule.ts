@@ -14,7 +14,9 @@ import type { Installment, Schedule } from '../state/records.js';
  *   one also repays the whole principal;
  * - at 0 % the amortizing payment is principal / n rounded half-up, the last taking the rest.
  */
-const Decimal = BigNumber.clone({ DECIMAL_PLACES: 40, ROUNDING_MODE: BigNumber.ROUND_HALF_UP, POW_PRECISION: 80, EXPONENTIAL_AT: 1e9 });
+const RATE_PLACES = 40;
+const RATE_SCALE = 10n ** BigInt(RATE_PLACES);
+const Decimal = BigNumber.clone({ DECIMAL_PLACES: RATE_PLACES, ROUNDING_MODE: BigNumber.ROUND_HALF_UP, POW_PRECISION: 80, EXPONENTIAL_AT: 1e9 });
 
 export interface ScheduleInput {
   readonly principal: bigint;
@@ -33,20 +35,21 @@ export function buildPlan(input: ScheduleInput): Installment[] {
   const { principal, installments: n, term, startTime } = input;
   const period = term / n;
   if (!Number.isInteger(period) || period <= 0) throw new RangeError('term must be a whole multiple of the number of installments');
-  const rate = periodicRate(input.aprBps, period);
+  const { rate, rateUnits, growth } = rateTerms(input.aprBps, period, n);
+  const interestOn = (amount: bigint) => (2n * amount * rateUnits + RATE_SCALE) / (2n * RATE_SCALE);
   const due = (i: number) => startTime + (i + 1) * period;
   const plan: Installment[] = [];
 
   if (input.schedule === 'bullet') {
-    const interest = roundHalfUp(new Decimal(principal.toString()).times(rate));
+    const interest = interestOn(principal);
     for (let i = 0; i < n; i++) plan.push({ due: due(i), principal: i === n - 1 ? principal : 0n, interest });
     return plan;
   }
 
-  const payment = levelPayment(principal, rate, n);
+  const payment = annuityPayment(principal, rate, growth, n);
   let balance = principal;
   for (let i = 0; i < n; i++) {
-    const interest = roundHalfUp(new Decimal(balance.toString()).times(rate));
+    const interest = interestOn(balance);
     let part = i === n - 1 ? balance : payment - interest;
     if (part < 0n) part = 0n;
     if (part > balance) part = balance;
@@ -58,10 +61,47 @@ export function buildPlan(input: ScheduleInput): Installment[] {
 
 /** The level payment of an annuity, rounded half-up to the minor unit. */
 export function levelPayment(principal: bigint, rate: BigNumber, n: number): bigint {
+  return annuityPayment(principal, rate, rate.isZero() ? undefined : rate.plus(1).pow(n), n);
+}
+
+/** P·r·g / (g − 1) rounded half-up, g = (1 + r)^n; at 0 % (no g) P / n rounded half-up. */
+function annuityPayment(principal: bigint, rate: BigNumber, growth: BigNumber | undefined, n: number): bigint {
   const amount = new Decimal(principal.toString());
-  if (rate.isZero()) return roundHalfUp(amount.div(n));
-  const growth = rate.plus(1).pow(n);
+  if (growth === undefined) return roundHalfUp(amount.div(n));
   return roundHalfUp(amount.times(rate).times(growth).div(growth.minus(1)));
+}
+
+interface RateTerms {
+  readonly rate: BigNumber;
+  /** r × 10^40, an integer: r has at most 40 decimal places. */
+  readonly rateUnits: bigint;
+  /** (1 + r)^n, or undefined at 0 %. */
+  readonly growth: BigNumber | undefined;
+}
+
+const RATE_TERMS_KEPT = 4_096;
+const rateTermsKept = new Map<string, RateTerms>();
+
+/**
+ * The figures a schedule needs that depend only on (APR, period, installments), remembered
+ * for the most recent terms: a market's loans share few terms, and the power is the costly
+ * part of a schedule. The values are immutable and computed the same way every time, so
+ * remembering them changes no figure; amount × r is then an exact integer division
+ * (half-up), the same figure as bignumber's exact product rounded half-up.
+ */
+function rateTerms(aprBps: number, period: number, n: number): RateTerms {
+  const key = `${aprBps}|${period}|${n}`;
+  let terms = rateTermsKept.get(key);
+  if (terms === undefined) {
+    const rate = periodicRate(aprBps, period);
+    terms = { rate, rateUnits: BigInt(rate.shiftedBy(RATE_PLACES).toFixed(0)), growth: rate.isZero() ? undefined : rate.plus(1).pow(n) };
+    if (rateTermsKept.size >= RATE_TERMS_KEPT) {
+      const oldest = rateTermsKept.keys().next();
+      if (oldest.done !== true) rateTermsKept.delete(oldest.value);
+    }
+    rateTermsKept.set(key, terms);
+  }
+  return terms;
 }
 
 function roundHalfUp(value: BigNumber): bigint {

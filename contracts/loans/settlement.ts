@@ -23,6 +23,11 @@ export function catchUp(state: MarketState, loanId: number, now: number, declare
     const installment = loan.plan[index] as Loan['plan'][number];
     const paidOnIt = index === loan.paidInstallments ? loan.paidInterest + loan.paidPrincipal : 0n;
     const unpaid = installment.interest + installment.principal - paidOnIt;
+    if (unpaid === 0n) {
+      // An installment of zero (rounding of a tiny loan) owes nothing, so it cannot be late.
+      loan = { ...loan, lateChecks: index + 1 };
+      continue;
+    }
     const fee = (unpaid * BigInt(params.lateFeeBps) * 2n + BPS) / (2n * BPS);
     loan = { ...loan, lateChecks: index + 1, lateFeeOwed: loan.lateFeeOwed + fee, lateInstallments: loan.lateInstallments + 1 };
     state.emit({ type: 'installmentLate', loanId, installment: index, fee, progress: progressOf(loan) });

@@ -3,7 +3,7 @@ import { assertCanonical, encodeCanonical, fromHex, parseJson, toHex, utf8, type
 import { accountId, chainId as chainIdField, matching, object, type Decoder } from '../codec/schema.js';
 import { refuse } from '../errors.js';
 import { MAX_AMOUNT } from '../money.js';
-import { isValidAccountKey, signBytes as ed25519Sign, verifySignature } from './keys.js';
+import { isValidAccountId, signBytes as ed25519Sign, verifySignature } from './keys.js';
 
 /** The largest encoded transaction a node accepts, in bytes. */
 export const MAX_TX_BYTES = 4096;
@@ -99,7 +99,7 @@ export function decodeTransaction(
   if (options.chainId !== undefined && envelope.chainId !== options.chainId) {
     refuse('WRONG_CHAIN', `the transaction is for chain ${envelope.chainId}, not ${options.chainId}`, { expected: options.chainId, got: envelope.chainId });
   }
-  if (!isValidAccountKey(fromHex(envelope.signer))) refuse('BAD_PUBLIC_KEY', 'the signer is not an acceptable ed25519 public key');
+  if (!isValidAccountId(envelope.signer)) refuse('BAD_PUBLIC_KEY', 'the signer is not an acceptable ed25519 public key');
   const tx: Transaction<unknown> = { chainId: envelope.chainId, type: envelope.type, signer: envelope.signer, nonce: envelope.nonce, body };
   return { tx, signature: envelope.signature, encoded, id: txId(encoded) };
 }

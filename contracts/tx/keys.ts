@@ -46,6 +46,29 @@ export function isValidAccountKey(publicKey: Uint8Array): boolean {
   }
 }
 
+const ACCOUNT_VERDICTS_KEPT = 65_536;
+const accountVerdicts = new Map<string, boolean>();
+
+/**
+ * `isValidAccountKey` for an account id (64 lowercase hex characters), remembered for the
+ * most recently seen ids. Decoding checks the signer, and any recipient, of every
+ * transaction; the check costs a field square root (about 0.1 ms with noble) while the
+ * accounts that trade are few and recur. The verdict is a pure function of the bytes, so
+ * remembering it changes no outcome; the oldest verdict is forgotten first.
+ */
+export function isValidAccountId(account: string): boolean {
+  let verdict = accountVerdicts.get(account);
+  if (verdict === undefined) {
+    verdict = isValidAccountKey(fromHex(account));
+    if (accountVerdicts.size >= ACCOUNT_VERDICTS_KEPT) {
+      const oldest = accountVerdicts.keys().next();
+      if (oldest.done !== true) accountVerdicts.delete(oldest.value);
+    }
+    accountVerdicts.set(account, verdict);
+  }
+  return verdict;
+}
+
 /**
  * The signature rule: the key is an acceptable account key and the signature verifies under
  * ZIP-215. Returns false for every malformed input rather than throwing.

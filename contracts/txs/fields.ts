@@ -1,17 +1,16 @@
 import { accountId, assetId, integer, object, oneOf, positiveAmount, type Decoder } from '../codec/schema.js';
-import { fromHex } from '../codec/canonical.js';
 import { refuse } from '../errors.js';
 import { BPS, ceilDiv, MAX_AMOUNT } from '../money.js';
 import { SECONDS_PER_YEAR } from '../params.js';
 import type { MarketState } from '../state/market-state.js';
 import type { LoanTerms } from '../state/records.js';
-import { isValidAccountKey } from '../tx/keys.js';
+import { isValidAccountId } from '../tx/keys.js';
 import type { BlockContext } from './definition.js';
 
 /** An account that receives funds: refused unless it is a key someone can sign with. */
 export const recipient: Decoder<string> = (value, path) => {
   const account = accountId(value, path);
-  if (!isValidAccountKey(fromHex(account))) refuse('BAD_PUBLIC_KEY', `${path} is not an acceptable ed25519 public key`, { field: path });
+  if (!isValidAccountId(account)) refuse('BAD_PUBLIC_KEY', `${path} is not an acceptable ed25519 public key`, { field: path });
   return account;
 };
 
