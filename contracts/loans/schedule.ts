@@ -1,22 +1,22 @@
-import BigNumber from 'bignumber.js';
 import { SECONDS_PER_YEAR } from '../params.js';
 import type { Installment, Schedule } from '../state/records.js';
 
 /**
- * Loan schedules, computed in decimal with bignumber.js under one documented rounding rule
- * (docs/protocol.md, "Schedules"):
- * - the periodic rate is r = APR × (term / installments) / 365 days, to 40 decimal places;
- * - amortizing: the level payment P·r / (1 − (1 + r)^−n) is rounded half-up to the minor
- *   unit; each installment's interest is its opening balance × r rounded half-up, its
- *   principal the payment less that interest; the last installment takes the whole balance
- *   left, absorbing every rounding;
+ * Loan schedules in exact integer arithmetic, under one documented rounding rule
+ * (docs/protocol.md, "Schedules"), so that any language with big integers reproduces every
+ * figure to the minor unit:
+ * - the periodic rate is r = APR × (term / installments) / 365 days, rounded half-up to 40
+ *   decimal places: r = R / 10^40 with R an integer;
+ * - amortizing: the level payment P·r·(1 + r)^n / ((1 + r)^n − 1), computed exactly as a
+ *   fraction of integers, is rounded half-up to the minor unit; each installment's interest
+ *   is its opening balance × r rounded half-up, its principal the payment less that
+ *   interest; the last installment takes the whole balance left, absorbing every rounding;
  * - bullet: each installment is interest only (principal × r, rounded half-up), and the last
  *   one also repays the whole principal;
  * - at 0 % the amortizing payment is principal / n rounded half-up, the last taking the rest.
  */
-const RATE_PLACES = 40;
-const RATE_SCALE = 10n ** BigInt(RATE_PLACES);
-const Decimal = BigNumber.clone({ DECIMAL_PLACES: RATE_PLACES, ROUNDING_MODE: BigNumber.ROUND_HALF_UP, POW_PRECISION: 80, EXPONENTIAL_AT: 1e9 });
+export const RATE_DECIMALS = 40;
+const RATE_SCALE = 10n ** BigInt(RATE_DECIMALS);
 
 export interface ScheduleInput {
   readonly principal: bigint;
@@ -27,16 +27,17 @@ export interface ScheduleInput {
   readonly startTime: number;
 }
 
-export function periodicRate(aprBps: number, period: number): BigNumber {
-  return new Decimal(aprBps).times(period).div(new Decimal(10_000).times(SECONDS_PER_YEAR));
+/** The periodic rate as R, the integer count of 10^-40: r = R / 10^40. */
+export function periodicRate(aprBps: number, period: number): bigint {
+  return divideHalfUp(BigInt(aprBps) * BigInt(period) * RATE_SCALE, 10_000n * BigInt(SECONDS_PER_YEAR));
 }
 
 export function buildPlan(input: ScheduleInput): Installment[] {
   const { principal, installments: n, term, startTime } = input;
   const period = term / n;
   if (!Number.isInteger(period) || period <= 0) throw new RangeError('term must be a whole multiple of the number of installments');
-  const { rate, rateUnits, growth } = rateTerms(input.aprBps, period, n);
-  const interestOn = (amount: bigint) => (2n * amount * rateUnits + RATE_SCALE) / (2n * RATE_SCALE);
+  const rate = periodicRate(input.aprBps, period);
+  const interestOn = (amount: bigint) => divideHalfUp(amount * rate, RATE_SCALE);
   const due = (i: number) => startTime + (i + 1) * period;
   const plan: Installment[] = [];
 
@@ -46,7 +47,7 @@ export function buildPlan(input: ScheduleInput): Installment[] {
     return plan;
   }
 
-  const payment = annuityPayment(principal, rate, growth, n);
+  const payment = levelPayment(principal, rate, n);
   let balance = principal;
   for (let i = 0; i < n; i++) {
     const interest = interestOn(balance);
@@ -59,58 +60,26 @@ export function buildPlan(input: ScheduleInput): Installment[] {
   return plan;
 }
 
-/** The level payment of an annuity, rounded half-up to the minor unit. */
-export function levelPayment(principal: bigint, rate: BigNumber, n: number): bigint {
-  return annuityPayment(principal, rate, rate.isZero() ? undefined : rate.plus(1).pow(n), n);
-}
-
-/** P·r·g / (g − 1) rounded half-up, g = (1 + r)^n; at 0 % (no g) P / n rounded half-up. */
-function annuityPayment(principal: bigint, rate: BigNumber, growth: BigNumber | undefined, n: number): bigint {
-  const amount = new Decimal(principal.toString());
-  if (growth === undefined) return roundHalfUp(amount.div(n));
-  return roundHalfUp(amount.times(rate).times(growth).div(growth.minus(1)));
-}
-
-interface RateTerms {
-  readonly rate: BigNumber;
-  /** r × 10^40, an integer: r has at most 40 decimal places. */
-  readonly rateUnits: bigint;
-  /** (1 + r)^n, or undefined at 0 %. */
-  readonly growth: BigNumber | undefined;
-}
-
-const RATE_TERMS_KEPT = 4_096;
-const rateTermsKept = new Map<string, RateTerms>();
-
 /**
- * The figures a schedule needs that depend only on (APR, period, installments), remembered
- * for the most recent terms: a market's loans share few terms, and the power is the costly
- * part of a schedule. The values are immutable and computed the same way every time, so
- * remembering them changes no figure; amount × r is then an exact integer division
- * (half-up), the same figure as bignumber's exact product rounded half-up.
+ * The level payment of an annuity at periodic rate R / 10^40, rounded half-up to the minor
+ * unit: with g = (10^40 + R)^n and h = 10^(40n), P·r·(1 + r)^n / ((1 + r)^n − 1) is exactly
+ * P·R·g / (10^40 · (g − h)).
  */
-function rateTerms(aprBps: number, period: number, n: number): RateTerms {
-  const key = `${aprBps}|${period}|${n}`;
-  let terms = rateTermsKept.get(key);
-  if (terms === undefined) {
-    const rate = periodicRate(aprBps, period);
-    terms = { rate, rateUnits: BigInt(rate.shiftedBy(RATE_PLACES).toFixed(0)), growth: rate.isZero() ? undefined : rate.plus(1).pow(n) };
-    if (rateTermsKept.size >= RATE_TERMS_KEPT) {
-      const oldest = rateTermsKept.keys().next();
-      if (oldest.done !== true) rateTermsKept.delete(oldest.value);
-    }
-    rateTermsKept.set(key, terms);
-  }
-  return terms;
+export function levelPayment(principal: bigint, rate: bigint, n: number): bigint {
+  if (rate === 0n) return divideHalfUp(principal, BigInt(n));
+  const growth = (RATE_SCALE + rate) ** BigInt(n);
+  const base = RATE_SCALE ** BigInt(n);
+  return divideHalfUp(principal * rate * growth, RATE_SCALE * (growth - base));
 }
 
-function roundHalfUp(value: BigNumber): bigint {
-  return BigInt(value.integerValue(BigNumber.ROUND_HALF_UP).toFixed(0));
+/** numerator / denominator rounded half-up, for a non-negative numerator and positive denominator. */
+function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
+  return (2n * numerator + denominator) / (2n * denominator);
 }
 
 /** Interest of a period's installment earned by `elapsed` seconds into it, rounded half-up. */
 export function accruedInterest(interest: bigint, elapsed: number, period: number): bigint {
   if (elapsed <= 0) return 0n;
   if (elapsed >= period) return interest;
-  return (interest * BigInt(elapsed) * 2n + BigInt(period)) / (2n * BigInt(period));
+  return divideHalfUp(interest * BigInt(elapsed), BigInt(period));
 }
