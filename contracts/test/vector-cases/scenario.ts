@@ -42,11 +42,6 @@ export class Scenario {
     return signTransaction({ chainId: CHAIN_ID, type, signer: key.account, nonce, body }, key.secretKey).encoded;
   }
 
-  /** The nonce the account's next signed transaction would carry. */
-  nextNonce(key: KeyPair): bigint {
-    return this.nonces.get(key.account) ?? 0n;
-  }
-
   /** A pre block: every transaction must succeed; the block's end-of-block rules run after them. */
   block(time: number, ...wires: string[]): void {
     if (this.steps.length > 0) this.fail('pre blocks come before the steps');
