@@ -12,6 +12,11 @@ export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
+/** numerator / denominator rounded half-up (…0.5 goes up), for a non-negative numerator and positive denominator. */
+export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
+  return (2n * numerator + denominator) / (2n * denominator);
+}
+
 export function ceilDiv(numerator: bigint, denominator: bigint): bigint {
   return (numerator + denominator - 1n) / denominator;
 }

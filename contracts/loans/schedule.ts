@@ -1,3 +1,4 @@
+import { divideHalfUp } from '../money.js';
 import { SECONDS_PER_YEAR } from '../params.js';
 import type { Installment, Schedule } from '../state/records.js';
 
@@ -70,11 +71,6 @@ export function levelPayment(principal: bigint, rate: bigint, n: number): bigint
   const growth = (RATE_SCALE + rate) ** BigInt(n);
   const base = RATE_SCALE ** BigInt(n);
   return divideHalfUp(principal * rate * growth, RATE_SCALE * (growth - base));
-}
-
-/** numerator / denominator rounded half-up, for a non-negative numerator and positive denominator. */
-function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
-  return (2n * numerator + denominator) / (2n * denominator);
 }
 
 /** Interest of a period's installment earned by `elapsed` seconds into it, rounded half-up. */

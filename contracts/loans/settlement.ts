@@ -1,5 +1,5 @@
 import { progressOf } from '../events.js';
-import { BPS, splitProRata } from '../money.js';
+import { BPS, divideHalfUp, splitProRata } from '../money.js';
 import type { MarketState } from '../state/market-state.js';
 import type { Loan } from '../state/records.js';
 import { defaultTime, lateTime } from './timing.js';
@@ -28,7 +28,7 @@ export function catchUp(state: MarketState, loanId: number, now: number, declare
       loan = { ...loan, lateChecks: index + 1 };
       continue;
     }
-    const fee = (unpaid * BigInt(params.lateFeeBps) * 2n + BPS) / (2n * BPS);
+    const fee = divideHalfUp(unpaid * BigInt(params.lateFeeBps), BPS);
     loan = { ...loan, lateChecks: index + 1, lateFeeOwed: loan.lateFeeOwed + fee, lateInstallments: loan.lateInstallments + 1 };
     state.emit({ type: 'installmentLate', loanId, installment: index, fee, progress: progressOf(loan) });
     state.updateCredit(loan.borrower, (record) => ({ ...record, latePayments: record.latePayments + 1 }));
