@@ -1,0 +1,65 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { encodeCanonical, toHex, utf8 } from '../codec/canonical.js';
+
+/** The domain tags that start every hashed header and every signed vote. */
+export const BLOCK_DOMAIN = 'lendnet/block/v1';
+export const VOTE_DOMAIN = 'lendnet/vote/v1';
+
+/**
+ * A block header: what a commit certificate signs (through the block hash) and what proofs
+ * verify against. Hashes are lowercase hex; times are seconds.
+ */
+export interface BlockHeader {
+  readonly chainId: string;
+  readonly height: number;
+  /** The proposer's time; never before the previous block's. */
+  readonly time: number;
+  /** Hash of the previous block's header; 64 zeros for height 1. */
+  readonly previousHash: string;
+  /** Merkle root of the block's tx ids (contracts/proofs/tx-merkle.ts). */
+  readonly txRoot: string;
+  /** Root of the sparse Merkle tree of the whole state after the block (contracts/proofs/state-proof.ts). */
+  readonly stateRoot: string;
+  /** Hash of the validator set that must commit this block. */
+  readonly validatorsHash: string;
+  /** The proposer's account (ed25519 public key, hex). */
+  readonly proposer: string;
+}
+
+export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
+
+/** SHA-256 of the domain tag, a newline and the header's canonical encoding. */
+export function blockHash(header: BlockHeader): string {
+  return toHex(sha256(utf8(`${BLOCK_DOMAIN}\n${encodeCanonical({ ...header })}`)));
+}
+
+/** A validator of a height: its key and its voting power. */
+export interface Validator {
+  readonly account: string;
+  readonly power: number;
+}
+
+/** SHA-256 of the canonical encoding of the validator list, in the order genesis gives it. */
+export function validatorsHash(validators: readonly Validator[]): string {
+  return toHex(sha256(utf8(`lendnet/validators/v1\n${encodeCanonical(validators.map((v) => ({ ...v })))}`)));
+}
+
+/** A precommit: a validator's signature that it commits this block at this height and round. */
+export interface Precommit {
+  readonly validator: string;
+  /** ed25519 signature over `precommitBytes`, lowercase hex. */
+  readonly signature: string;
+}
+
+/** Proof that a block is final: precommits of validators holding more than 2/3 of the power. */
+export interface CommitCertificate {
+  readonly height: number;
+  readonly round: number;
+  readonly blockHash: string;
+  readonly precommits: readonly Precommit[];
+}
+
+/** The bytes a validator signs to precommit a block. */
+export function precommitBytes(chainId: string, height: number, round: number, hash: string): Uint8Array {
+  return utf8(`${VOTE_DOMAIN}\n${chainId}\n${encodeCanonical({ blockHash: hash, height, round, type: 'precommit' })}`);
+}
