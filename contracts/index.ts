@@ -28,3 +28,17 @@ export {
 export { generateKeyPair, isValidAccountKey, keyPairFromSecret, verifySignature, type KeyPair } from './tx/keys.js';
 export type { BlockContext } from './txs/definition.js';
 export { TX_DEFINITIONS, bodyDecoder, txDefinition, type TxBodies, type TxType } from './txs/registry.js';
+export {
+  BLOCK_DOMAIN,
+  GENESIS_PREVIOUS_HASH,
+  VOTE_DOMAIN,
+  blockHash,
+  precommitBytes,
+  validatorsHash,
+  type BlockHeader,
+  type CommitCertificate,
+  type Precommit,
+  type Validator,
+} from './chain/block.js';
+export { MAX_BLOCK_TXS, decodeBlock, decodeCommit, encodeBlock, encodeCommit, type Block } from './chain/block-codec.js';
+export { checkCommit, isQuorum, type CommitFault } from './chain/commit.js';
