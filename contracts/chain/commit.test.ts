@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../codec/canonical.js';
 import { testKey } from '../test/fixtures.js';
-import { signBytes } from '../tx/keys.js';
+import { signMessage } from '../tx/keys.js';
 import { type BlockHeader, blockHash, type CommitCertificate, GENESIS_PREVIOUS_HASH, precommitBytes, type Validator, validatorsHash } from './block.js';
 import { checkCommit, isQuorum } from './commit.js';
 
@@ -27,7 +27,7 @@ function commitBy(signers: number[], of: BlockHeader = header, round = 0): Commi
     blockHash: hash,
     precommits: signers.map((i) => ({
       validator: keys[i]!.account,
-      signature: toHex(signBytes(keys[i]!.secretKey, precommitBytes(of.chainId, of.height, round, hash))),
+      signature: toHex(signMessage(keys[i]!.secretKey, precommitBytes(of.chainId, of.height, round, hash))),
     })),
   };
 }

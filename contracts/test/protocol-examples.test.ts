@@ -6,7 +6,7 @@ import { REFUSAL_CODES } from '../errors.js';
 import { buildPlan } from '../loans/schedule.js';
 import { collateralRequired, splitProRata } from '../money.js';
 import { decodeTransaction, encodeEnvelope, hasValidSignature, MAX_TX_BYTES, SIGN_DOMAIN, signBytes, signTransaction, txId, type Transaction } from '../tx/envelope.js';
-import { keyPairFromSecret, signBytes as ed25519Sign, verifySignature } from '../tx/keys.js';
+import { keyPairFromSecret, signMessage as ed25519Sign, verifySignature } from '../tx/keys.js';
 import { bodyDecoder, TX_DEFINITIONS } from '../txs/registry.js';
 
 /**

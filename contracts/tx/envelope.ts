@@ -3,7 +3,7 @@ import { assertCanonical, encodeCanonical, fromHex, parseJson, toHex, utf8, type
 import { accountId, chainId as chainIdField, matching, object, type Decoder } from '../codec/schema.js';
 import { refuse } from '../errors.js';
 import { MAX_AMOUNT } from '../money.js';
-import { isValidAccountId, signBytes as ed25519Sign, verifySignature } from './keys.js';
+import { isValidAccountId, signMessage as ed25519Sign, verifySignature } from './keys.js';
 
 /** The largest encoded transaction a node accepts, in bytes. */
 export const MAX_TX_BYTES = 4096;

@@ -27,7 +27,7 @@ export function generateKeyPair(): KeyPair {
   return keyPairFromSecret(ed25519.utils.randomSecretKey());
 }
 
-export function signBytes(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
+export function signMessage(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   return ed25519.sign(message, secretKey);
 }
 
