@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromHex, keyPairFromSecret, signTransaction } from '../../contracts/index.js';
 import { main } from './main.js';
@@ -40,6 +43,15 @@ describe('lendnet command', () => {
     expect(await main(['tx', 'decode', '{"body":{}}'])).toBe(1);
     expect(err).toHaveLength(1);
     expect(err[0]).toContain('MISSING_FIELD');
+  });
+
+  it('init --devnet writes a home once, then refuses in one plain line', async () => {
+    const home = join(await mkdtemp(join(tmpdir(), 'lendnet-cli-')), 'home');
+    const { err } = capture();
+    expect(await main(['init', '--devnet', '--home', home])).toBe(0);
+    expect(await main(['init', '--devnet', '--home', home])).toBe(1);
+    expect(err).toHaveLength(1);
+    expect(await main(['init', '--home'])).toBe(1);
   });
 
   it('an unknown command is one plain error line and a non-zero exit', async () => {

@@ -9,27 +9,51 @@ import {
   toHex,
   type CanonicalValue,
 } from '../../contracts/index.js';
+import { HomeError, homeDir, initDevnetHome } from '../home/home.js';
 
 const USAGE = `usage: lendnet <command>
 
 commands:
-  keys new                 print a new ed25519 key pair (secret key and account) as JSON
-  tx decode <wire|->       decode a signed transaction, check its signature, print it with its id
-  help                     this text
+  init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys
+  keys new                     print a new ed25519 key pair (secret key and account) as JSON
+  tx decode <wire|->           decode a signed transaction, check its signature, print it with its id
+  help                         this text
 
-The ledger node (init, start, status) is not built yet.`;
+The home folder is --home, else $LENDNET_HOME, else ./.lendnet.
+Running the node (start, status) is not built yet.`;
+
+/** Splits arguments into positionals and --flags (a flag takes the next word unless it is a switch). */
+function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { words: string[]; flags: Map<string, string | true> } {
+  const words: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) words.push(arg);
+    else if (switches.has(arg)) flags.set(arg, true);
+    else {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value`);
+      flags.set(arg, value);
+      i++;
+    }
+  }
+  return { words, flags };
+}
 
 /** Runs one command; returns the process exit code. Errors are one plain line on stderr. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command, sub, arg] = argv;
   try {
+    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help']));
+    const [command, sub, arg] = words;
+    const home = flags.get('--home');
+    if (command === 'init') return await init(typeof home === 'string' ? home : undefined, flags.has('--devnet'));
     if (command === 'keys' && sub === 'new') return keysNew();
     if (command === 'tx' && sub === 'decode' && arg !== undefined) return txDecode(arg === '-' ? readFileSync(0, 'utf8').trim() : arg);
-    if (command === undefined || command === 'help' || command === '--help') {
+    if (command === undefined || command === 'help' || flags.has('--help')) {
       console.log(USAGE);
       return 0;
     }
-    if (command === 'start' || command === 'init' || command === 'status') {
+    if (command === 'start' || command === 'status') {
       console.error(`lendnet: "${command}" needs the ledger node, which is not built yet; see README.md`);
       return 1;
     }
@@ -38,6 +62,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     console.error(`lendnet: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  }
+}
+
+async function init(homeFlag: string | undefined, devnet: boolean): Promise<number> {
+  if (!devnet) {
+    console.error('lendnet: only devnet homes can be made so far: run "lendnet init --devnet"');
+    return 2;
+  }
+  const home = homeDir(homeFlag);
+  try {
+    const genesis = await initDevnetHome(home, { genesisTime: Math.floor(Date.now() / 1000) });
+    console.log(`wrote a devnet home for chain ${genesis.market.params.chainId} at ${home}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof HomeError) {
+      console.error(`lendnet: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
 }
 

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { devnetParams, fromHex, generateKeyPair, isRefusal, keyPairFromSecret, toHex, type KeyPair } from '../../contracts/index.js';
+import { DEFAULT_CONFIG, decodeConfig, encodeConfig, type NodeConfig } from './config.js';
+import { decodeGenesis, encodeGenesis, type Genesis } from './genesis-file.js';
+
+/** A node's home folder could not be created or read; the message is one plain line. */
+export class HomeError extends Error {
+  override readonly name = 'HomeError';
+}
+
+/** The home folder: `--home`, else `$LENDNET_HOME`, else `./.lendnet`. */
+export function homeDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(flag ?? env.LENDNET_HOME ?? '.lendnet');
+}
+
+export const homePaths = (home: string) => ({
+  config: join(home, 'config.json'),
+  genesis: join(home, 'genesis.json'),
+  validatorKey: join(home, 'keys', 'validator.json'),
+  faucetKey: join(home, 'keys', 'faucet.json'),
+  data: join(home, 'data'),
+});
+
+/**
+ * Writes a devnet home: config, a genesis with a dollar stablecoin and a collateral asset
+ * whose issuer is the faucet key, this node as the one validator, and the two keys
+ * (readable by the owner only). Refuses to touch a folder that already holds a node.
+ */
+export async function initDevnetHome(home: string, options: { chainId?: string; genesisTime: number }): Promise<Genesis> {
+  const paths = homePaths(home);
+  if (existsSync(paths.config) || existsSync(paths.genesis)) throw new HomeError(`${home} already holds a node; choose another --home or remove it`);
+  const validator = generateKeyPair();
+  const faucet = generateKeyPair();
+  const chainId = options.chainId ?? 'lendnet-devnet';
+  const genesis: Genesis = {
+    genesisTime: options.genesisTime,
+    market: {
+      params: devnetParams(chainId),
+      assets: [
+        { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: faucet.account },
+        { id: 'COL', name: 'Devnet collateral token', decimals: 8, issuer: faucet.account },
+      ],
+      allocations: [],
+    },
+    validators: [{ account: validator.account, power: 1 }],
+  };
+  await mkdir(join(home, 'keys'), { recursive: true, mode: 0o700 });
+  await mkdir(paths.data, { recursive: true });
+  await writeKey(paths.validatorKey, validator);
+  await writeKey(paths.faucetKey, faucet);
+  await writeFile(paths.genesis, `${encodeGenesis(genesis)}\n`);
+  await writeFile(paths.config, encodeConfig(DEFAULT_CONFIG));
+  return genesis;
+}
+
+async function writeKey(path: string, key: KeyPair): Promise<void> {
+  await writeFile(path, `${JSON.stringify({ account: key.account, secretKey: toHex(key.secretKey) }, null, 2)}\n`, { mode: 0o600 });
+}
+
+export interface Home {
+  readonly dir: string;
+  readonly config: NodeConfig;
+  readonly genesis: Genesis;
+  readonly validatorKey: KeyPair;
+  readonly dataDir: string;
+}
+
+/** Reads and checks a home folder; anything missing or malformed is a HomeError naming the file. */
+export async function loadHome(home: string): Promise<Home> {
+  const paths = homePaths(home);
+  if (!existsSync(paths.config)) throw new HomeError(`no node home at ${home} (run "lendnet init --devnet --home ${home}" first)`);
+  const config = await readChecked(paths.config, decodeConfig);
+  const genesis = await readChecked(paths.genesis, decodeGenesis);
+  const validatorKey = await readChecked(paths.validatorKey, decodeKey);
+  return { dir: home, config, genesis, validatorKey, dataDir: paths.data };
+}
+
+async function readChecked<T>(path: string, decode: (text: string) => T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new HomeError(`cannot read ${path}`);
+  }
+  try {
+    return decode(text);
+  } catch (error) {
+    const reason = isRefusal(error) || error instanceof Error ? error.message : String(error);
+    throw new HomeError(`${path} is not valid: ${reason}`);
+  }
+}
+
+function decodeKey(text: string): KeyPair {
+  const parsed = JSON.parse(text) as { account?: unknown; secretKey?: unknown };
+  if (typeof parsed.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.secretKey)) throw new Error('secretKey must be 64 lowercase hex characters');
+  const key = keyPairFromSecret(fromHex(parsed.secretKey));
+  if (parsed.account !== key.account) throw new Error('account does not match secretKey');
+  return key;
+}
