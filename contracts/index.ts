@@ -13,6 +13,7 @@ export { BPS, MAX_AMOUNT, collateralRequired, splitProRata } from './money.js';
 export { SECONDS_PER_YEAR, devnetParams, validateGenesis, type Allocation, type AssetDefinition, type MarketGenesis, type NetworkParams } from './params.js';
 export { MarketState } from './state/market-state.js';
 export * from './state/records.js';
+export { decodeRecord, encodeRecord } from './state/record-codec.js';
 export {
   MAX_TX_BYTES,
   SIGN_DOMAIN,

@@ -7,8 +7,9 @@ import {
   type Validator,
 } from '../../contracts/index.js';
 import { parseJson } from '../../contracts/codec/canonical.js';
-import { accountId, amount, arrayOf, assetId, boolean, chainId, integer, matching, object } from '../../contracts/codec/schema.js';
+import { accountId, amount, arrayOf, assetId, integer, matching, object } from '../../contracts/codec/schema.js';
 import { refuse } from '../../contracts/errors.js';
+import { paramsDecoder } from '../../contracts/state/record-codec.js';
 
 /** The largest genesis file a node reads. */
 const MAX_GENESIS_BYTES = 512 * 1024 * 1024;
@@ -19,23 +20,6 @@ export interface Genesis {
   readonly market: MarketGenesis;
   readonly validators: readonly Validator[];
 }
-
-const paramsDecoder = object({
-  chainId,
-  devnet: boolean,
-  gracePeriod: integer(0, 2 ** 40),
-  defaultPeriod: integer(0, 2 ** 40),
-  lateFeeBps: integer(0, 10_000),
-  minTerm: integer(1, 2 ** 40),
-  maxTerm: integer(1, 2 ** 40),
-  maxInstallments: integer(1, 1_000),
-  maxOpenOrdersPerAccount: integer(1, 1_000_000),
-  maxLendersPerLoan: integer(1, 10_000),
-  faucet: (value: unknown, path: string) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('BAD_FIELD', `${path} must be an object of asset limits`, { field: path });
-    return Object.fromEntries(Object.entries(value).map(([asset, limit]) => [assetId(asset, `${path} key`), amount(limit, `${path}.${asset}`)]));
-  },
-});
 
 const genesisDecoder = object({
   genesisTime: integer(0, 2 ** 40),
