@@ -11,6 +11,18 @@ export { buildPlan, type ScheduleInput } from './loans/schedule.js';
 export { applyTransaction, checkTransaction, endBlock, genesisState, processTransaction, type TxOutcome } from './machine.js';
 export { BPS, MAX_AMOUNT, collateralRequired, splitProRata } from './money.js';
 export { SECONDS_PER_YEAR, devnetParams, validateGenesis, type Allocation, type AssetDefinition, type MarketGenesis, type NetworkParams } from './params.js';
+export {
+  EMPTY_STATE_ROOT,
+  stateKeyHash,
+  stateLeafHash,
+  stateLeafValue,
+  stateRootOf,
+  stateValueBytes,
+  stateValueHash,
+  verifyStateProof,
+  type StateProof,
+} from './proofs/state-proof.js';
+export { EMPTY_TX_ROOT, txInclusionProof, txRoot, verifyTxInclusion, type TxInclusionProof } from './proofs/tx-merkle.js';
 export { MarketState } from './state/market-state.js';
 export * from './state/records.js';
 export { decodeRecord, encodeRecord } from './state/record-codec.js';
