@@ -3,7 +3,7 @@
  * is built from its events, the browser signs with it and auditors replay it. No I/O, no
  * clock, no randomness: time comes in as the block's time.
  */
-export { encodeCanonical, canonicalBytes, fromHex, toHex, type CanonicalValue } from './codec/canonical.js';
+export { encodeCanonical, canonicalBytes, fromHex, toHex, utf8, type CanonicalValue } from './codec/canonical.js';
 export { REFUSAL_CODES, Refusal, isRefusal, type RefusalCode, type RefusalDetails } from './errors.js';
 export { progressOf, type LenderPayment, type LoanProgress, type MarketEvent } from './events.js';
 export { amountOwed, payoffQuote } from './loans/payments.js';

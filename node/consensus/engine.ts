@@ -14,8 +14,6 @@ export interface ConsensusHost {
   hasPendingTransactions(): boolean;
   /** Builds the next block at `time` from waiting transactions, without committing it. */
   propose(time: number): Promise<Block>;
-  /** Checks a block someone proposed for the next height; resolves when it is valid. */
-  validate(block: Block): Promise<void>;
   /** Makes a decided block final: executed, stored durably and announced. */
   commit(block: Block, certificate: CommitCertificate): Promise<void>;
 }

@@ -34,7 +34,6 @@ function fakeHost(pending: () => boolean) {
         txs: [],
       };
     },
-    async validate() {},
     async commit(block, certificate) {
       committed.push({ block, certificate });
     },
