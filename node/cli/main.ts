@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import {
   bodyDecoder,
   decodeTransaction,
@@ -9,18 +9,22 @@ import {
   toHex,
   type CanonicalValue,
 } from '../../contracts/index.js';
-import { HomeError, homeDir, initDevnetHome } from '../home/home.js';
+import { type Home, HomeError, homeDir, homePaths, initDevnetHome, loadHome } from '../home/home.js';
+import { readStatus, runNode } from '../ledger/run.js';
 
 const USAGE = `usage: lendnet <command>
 
 commands:
   init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys
+  start [--home DIR] [--init-devnet]
+                               run the node (headless), logging JSON lines, until SIGTERM or SIGINT;
+                               with --init-devnet, first write a devnet home if there is none
+  status [--home DIR]          height, last block time, state root and mempool size of the node
   keys new                     print a new ed25519 key pair (secret key and account) as JSON
   tx decode <wire|->           decode a signed transaction, check its signature, print it with its id
   help                         this text
 
-The home folder is --home, else $LENDNET_HOME, else ./.lendnet.
-Running the node (start, status) is not built yet.`;
+The home folder is --home, else $LENDNET_HOME, else ./.lendnet.`;
 
 /** Splits arguments into positionals and --flags (a flag takes the next word unless it is a switch). */
 function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { words: string[]; flags: Map<string, string | true> } {
@@ -43,7 +47,7 @@ function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { wo
 /** Runs one command; returns the process exit code. Errors are one plain line on stderr. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help']));
+    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet']));
     const [command, sub, arg] = words;
     const home = flags.get('--home');
     if (command === 'init') return await init(typeof home === 'string' ? home : undefined, flags.has('--devnet'));
@@ -53,10 +57,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (command === 'start' || command === 'status') {
-      console.error(`lendnet: "${command}" needs the ledger node, which is not built yet; see README.md`);
-      return 1;
-    }
+    if (command === 'start') return await start(typeof home === 'string' ? home : undefined, flags.has('--init-devnet'));
+    if (command === 'status') return await status(typeof home === 'string' ? home : undefined);
     console.error(`lendnet: unknown command "${argv.join(' ')}"; run "lendnet help"`);
     return 2;
   } catch (error) {
@@ -82,6 +84,48 @@ async function init(homeFlag: string | undefined, devnet: boolean): Promise<numb
     }
     throw error;
   }
+}
+
+async function start(homeFlag: string | undefined, initDevnet: boolean): Promise<number> {
+  let home: Home;
+  if (initDevnet && !existsSync(homePaths(homeDir(homeFlag)).config)) {
+    const code = await init(homeFlag, true);
+    if (code !== 0) return code;
+  }
+  try {
+    home = await loadHome(homeDir(homeFlag));
+  } catch (error) {
+    if (!(error instanceof HomeError)) throw error;
+    console.error(`lendnet: ${error.message}`);
+    return 1;
+  }
+  const running = await runNode(home);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await running.stop();
+  return Number(process.exitCode ?? 0);
+}
+
+async function status(homeFlag: string | undefined): Promise<number> {
+  const home = homeDir(homeFlag);
+  const found = await readStatus(home);
+  if (!found) {
+    console.error(`lendnet: no node has run in ${home}`);
+    return 1;
+  }
+  const { status: s, running } = found;
+  const lines: [string, string][] = [
+    ['chain', s.chainId],
+    ['height', String(s.height)],
+    ['last block', new Date(s.time * 1000).toISOString()],
+    ['state root', s.stateRoot],
+    ['mempool', `${s.mempoolSize} transactions`],
+    ['node', running ? `running (pid ${s.pid}), status of ${new Date(s.updatedAt * 1000).toISOString()}` : `not running (last seen ${new Date(s.updatedAt * 1000).toISOString()})`],
+  ];
+  for (const [label, value] of lines) console.log(`${label.padEnd(11)}${value}`);
+  return running ? 0 : 1;
 }
 
 function keysNew(): number {

@@ -1,0 +1,219 @@
+import {
+  bodyDecoder,
+  type CommitCertificate,
+  decodeTransaction,
+  hasValidSignature,
+  isRefusal,
+  type KeyPair,
+  type MarketEvent,
+  type SignedTransaction,
+  txInclusionProof,
+} from '../../contracts/index.js';
+import { createSoloEngine } from '../consensus/solo-engine.js';
+import type { ConsensusEngine, ConsensusHost } from '../consensus/engine.js';
+import { fastVerify } from '../crypto/fast-verifier.js';
+import type { NodeConfig } from '../home/config.js';
+import type { Genesis } from '../home/genesis-file.js';
+import { Mempool, MempoolRefusal } from '../mempool/mempool.js';
+import type { Store } from '../store/index.js';
+import { Chain, type Proposal } from './chain.js';
+
+/** What became of a submitted transaction. */
+export type SubmitResult =
+  | { readonly status: 'committed'; readonly id: string; readonly height: number; readonly index: number }
+  | { readonly status: 'refused'; readonly id?: string; readonly code: string; readonly message: string };
+
+/** A committed block as subscribers see it, with the events it caused. */
+export interface CommittedBlock {
+  readonly height: number;
+  readonly hash: string;
+  readonly time: number;
+  readonly txIds: readonly string[];
+  readonly txEvents: readonly (readonly MarketEvent[])[];
+  readonly endEvents: readonly MarketEvent[];
+}
+
+/** Checks transactions' signatures under the consensus rule, one verdict per transaction. */
+export type SignatureCheck = (txs: readonly SignedTransaction<unknown>[]) => Promise<boolean[]>;
+
+/** The signature check of one thread: the fast verifier, for tests and small tools. */
+export const verifyInThisThread: SignatureCheck = async (txs) => txs.map((signed) => hasValidSignature(signed, fastVerify));
+
+export interface LedgerNodeOptions {
+  readonly genesis: Genesis;
+  /** How signatures are checked; the running node uses a pool of worker threads with a verdict cache. */
+  readonly checkSignatures: SignatureCheck;
+  readonly config: NodeConfig;
+  readonly store: Store;
+  readonly validatorKey: KeyPair;
+  /** Called when the node cannot go on (a block could not be stored); it has stopped making blocks. */
+  readonly onFatal: (error: unknown) => void;
+}
+
+/**
+ * One ledger node: takes signed transactions, orders them into blocks with its consensus
+ * engine, commits them durably, and serves blocks, transactions, state and proofs. This is
+ * the in-process API that server/ builds on.
+ */
+export class LedgerNode {
+  private readonly waiters = new Map<string, (result: SubmitResult) => void>();
+  private readonly listeners = new Set<(block: CommittedBlock) => void>();
+  private readonly mempool: Mempool;
+  private readonly engine: ConsensusEngine;
+  private proposal: Proposal | undefined;
+
+  private constructor(
+    private readonly chain: Chain,
+    private readonly options: LedgerNodeOptions,
+  ) {
+    const { state } = chain;
+    this.mempool = new Mempool(options.config.mempool, (account) => state.account(account).nonce);
+    this.engine = createSoloEngine(this.consensusHost(), {
+      blockIntervalMs: options.config.blockIntervalMs,
+      emptyBlocks: options.config.emptyBlocks,
+      validatorKey: options.validatorKey,
+      onError: options.onFatal,
+    });
+  }
+
+  static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
+    return new LedgerNode(await Chain.open(options.store, options.genesis), options);
+  }
+
+  async start(): Promise<void> {
+    await this.engine.start();
+  }
+
+  /** Stops making blocks; resolves once no block is half-written. The store stays open. */
+  async stop(): Promise<void> {
+    await this.engine.stop();
+    for (const [id, resolve] of this.waiters) resolve({ status: 'refused', id, code: 'NODE_STOPPING', message: 'the node stopped before the transaction was committed' });
+    this.waiters.clear();
+  }
+
+  // ---- writes ------------------------------------------------------------------------
+
+  /**
+   * Takes a signed transaction in its wire form and resolves when it is committed (with its
+   * height and position) or refused (with its code): by decoding, by its signature, by the
+   * mempool, or by the market's rules when its block was built.
+   */
+  async submit(wire: string | Uint8Array): Promise<SubmitResult> {
+    let signed: SignedTransaction<unknown>;
+    try {
+      signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder });
+    } catch (error) {
+      if (isRefusal(error)) return refused(error.code, error.message);
+      throw error;
+    }
+    // Known bytes are refused before their signature is checked again.
+    if (this.mempool.has(signed.id)) return refused('ALREADY_KNOWN', 'this transaction is already waiting for a block', signed.id);
+    const [valid] = await this.options.checkSignatures([signed]);
+    if (!valid) return refused('BAD_SIGNATURE', 'the signature does not verify for this signer and transaction', signed.id);
+    try {
+      this.mempool.add(signed);
+    } catch (error) {
+      if (error instanceof MempoolRefusal) return refused(error.code, error.message, signed.id);
+      throw error;
+    }
+    return new Promise((resolve) => this.waiters.set(signed.id, resolve));
+  }
+
+  // ---- reads -------------------------------------------------------------------------
+
+  get chainId(): string {
+    return this.options.genesis.market.params.chainId;
+  }
+
+  status() {
+    return { ...this.chain.head(), mempoolSize: this.mempool.size };
+  }
+
+  block(height: number) {
+    return this.chain.block(height);
+  }
+
+  commitOf(height: number) {
+    return this.chain.commitOf(height);
+  }
+
+  /** A committed transaction with its block header and its inclusion proof against the header's tx root. */
+  async transaction(id: string) {
+    const found = await this.chain.transaction(id);
+    if (!found) return undefined;
+    const ids = found.block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder }).id);
+    return { tx: found.tx, header: found.block.header, index: found.index, count: ids.length, proof: txInclusionProof(ids, found.index) };
+  }
+
+  account(account: string) {
+    const { state } = this.chain;
+    const balances = Object.fromEntries(this.options.genesis.market.assets.map((asset) => [asset.id, state.balance(account, asset.id)]));
+    return { account, nonce: state.account(account).nonce, balances, credit: state.credit(account) };
+  }
+
+  order(id: number) {
+    return this.chain.state.order(id);
+  }
+
+  loan(id: number) {
+    return this.chain.state.loan(id);
+  }
+
+  /** The record under a state key with its proof against the current head's state root. */
+  stateProof(key: string) {
+    return { key, record: this.chain.state.get(key), head: this.chain.head(), proof: this.chain.proveState(key) };
+  }
+
+  /** Calls `listener` after every committed block; returns the unsubscribe function. */
+  subscribe(listener: (block: CommittedBlock) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- consensus -----------------------------------------------------------------------
+
+  private consensusHost(): ConsensusHost {
+    return {
+      chainId: this.chainId,
+      validators: () => this.options.genesis.validators,
+      head: () => this.chain.head(),
+      hasPendingTransactions: () => this.mempool.size > 0,
+      propose: async (time) => {
+        this.proposal = this.chain.propose(time, this.mempool.peek(10_000), this.options.validatorKey.account);
+        return this.proposal.block;
+      },
+      commit: async (block, certificate) => this.commitProposal(block.header.height, certificate),
+    };
+  }
+
+  private async commitProposal(height: number, certificate: CommitCertificate): Promise<void> {
+    const proposal = this.proposal;
+    if (!proposal || proposal.block.header.height !== height) throw new Error(`no proposal of height ${height} to commit`);
+    await this.chain.commit(proposal, certificate);
+    this.proposal = undefined;
+    const { executed, refused: refusedTxs } = proposal;
+    const dropped = this.mempool.settle([...executed.included.map((tx) => tx.id), ...refusedTxs.map((r) => r.tx.id)]);
+    executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
+    for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
+    for (const tx of dropped) this.settle(tx.id, refused('BAD_NONCE', 'an earlier transaction of this account was refused, so this nonce no longer follows', tx.id));
+    const head = this.chain.head();
+    const committed: CommittedBlock = {
+      height,
+      hash: head.hash,
+      time: head.time,
+      txIds: executed.included.map((tx) => tx.id),
+      txEvents: executed.txEvents,
+      endEvents: executed.endEvents,
+    };
+    for (const listener of this.listeners) listener(committed);
+  }
+
+  private settle(id: string, result: SubmitResult): void {
+    this.waiters.get(id)?.(result);
+    this.waiters.delete(id);
+  }
+}
+
+function refused(code: string, message: string, id?: string): SubmitResult {
+  return { status: 'refused', ...(id ? { id } : {}), code, message };
+}
