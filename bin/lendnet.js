@@ -3,5 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A reader that stops early (`lendnet status | head -1`) is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 const { main } = await import('../node/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

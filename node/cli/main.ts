@@ -100,10 +100,13 @@ async function start(homeFlag: string | undefined, initDevnet: boolean): Promise
     return 1;
   }
   const running = await runNode(home);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+  await Promise.race([
+    running.failed,
+    new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve());
+    }),
+  ]);
   await running.stop();
   return Number(process.exitCode ?? 0);
 }

@@ -23,6 +23,8 @@ export const statusPath = (home: string) => join(home, 'status.json');
 
 export interface RunningNode {
   readonly node: LedgerNode;
+  /** Resolves if the node hits a fault it cannot go on from (it has stopped making blocks). */
+  readonly failed: Promise<unknown>;
   /** Stops making blocks, waits for any block being written, and closes the store. */
   stop(): Promise<void>;
 }
@@ -33,6 +35,8 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   const pool = createVerifierPool();
   const cache = createSignatureCache();
   let fatal: unknown;
+  let reportFailure: (error: unknown) => void = () => {};
+  const failed = new Promise<unknown>((resolve) => (reportFailure = resolve));
   const node = await LedgerNode.open({
     genesis: home.genesis,
     checkSignatures: (txs) => verifyTransactions(pool, cache, txs),
@@ -43,6 +47,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
       fatal = error;
       log.fatal({ err: error }, 'a block could not be committed; the node stopped making blocks');
       process.exitCode = 1;
+      reportFailure(error);
     },
   });
   const writeStatus = () => writeStatusFile(home.dir, node).catch((error: unknown) => log.warn({ err: error }, 'could not write status.json'));
@@ -57,6 +62,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   log.info({ chainId: node.chainId, height: head.height, stateRoot: head.stateRoot, home: home.dir }, 'node started');
   return {
     node,
+    failed,
     async stop() {
       clearInterval(heartbeat);
       await node.stop();
