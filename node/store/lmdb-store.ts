@@ -1,24 +1,6 @@
 import { open, type RootDatabase } from 'lmdb';
-import {
-  type BlockWrite,
-  blockKey,
-  blockOps,
-  checkBlockWrite,
-  CommitQueue,
-  commitKey,
-  decodeHead,
-  decodeStateKey,
-  decodeTxLocation,
-  type Head,
-  headKey,
-  nodeDataKey,
-  stateKeyBytes,
-  stateRange,
-  type Store,
-  StoreClosedError,
-  type TxLocation,
-  txKey,
-} from './store.js';
+import { KeyValueStore } from './key-value-store.js';
+import { decodeHead, type Head, headKey, type Store, type StoreOp } from './store.js';
 
 /**
  * When an lmdb commit counts as done:
@@ -40,81 +22,37 @@ function view(buffer: Uint8Array | undefined): Uint8Array | undefined {
   return buffer === undefined ? undefined : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
 
-class LmdbStore implements Store {
-  private readonly queue = new CommitQueue();
-  private closed = false;
-
+class LmdbStore extends KeyValueStore {
   constructor(
     private readonly db: RootDatabase<Uint8Array, Uint8Array>,
     private readonly durability: LmdbDurability,
-    private current: Head | undefined,
-  ) {}
+    head: Head | undefined,
+  ) {
+    super(head);
+  }
 
-  commitBlock(write: BlockWrite): Promise<void> {
-    // Refused when called after close(); commits queued before it still run.
-    if (this.closed) return Promise.reject(new StoreClosedError());
-    return this.queue.run(async () => {
-      checkBlockWrite(write, this.current);
-      // A child transaction, because a plain `transaction()` commits the writes a throwing
-      // callback made before it threw; a child transaction is aborted instead.
-      await this.db.childTransaction(() => {
-        for (const [key, value] of blockOps(write)) {
-          if (value === undefined) this.db.removeSync(key);
-          else this.db.putSync(key, value);
-        }
-      });
-      if (this.durability === 'flushed') await this.db.flushed;
-      this.current = { height: write.height, hash: Uint8Array.from(write.hash) };
+  protected async writeAtomically(ops: Iterable<StoreOp>): Promise<void> {
+    // A child transaction, because a plain `transaction()` commits the writes a throwing
+    // callback made before it threw; a child transaction is aborted instead.
+    await this.db.childTransaction(() => {
+      for (const [key, value] of ops) {
+        if (value === undefined) this.db.removeSync(key);
+        else this.db.putSync(key, value);
+      }
     });
+    if (this.durability === 'flushed') await this.db.flushed;
   }
 
-  async head(): Promise<Head | undefined> {
-    this.checkOpen();
-    return this.current && { height: this.current.height, hash: Uint8Array.from(this.current.hash) };
-  }
-
-  async getBlock(height: number): Promise<Uint8Array | undefined> {
-    return this.read(blockKey(height));
-  }
-
-  async getCommit(height: number): Promise<Uint8Array | undefined> {
-    return this.read(commitKey(height));
-  }
-
-  async getTx(id: string): Promise<TxLocation | undefined> {
-    const stored = this.read(txKey(id));
-    return stored && decodeTxLocation(stored);
-  }
-
-  async getState(key: string): Promise<Uint8Array | undefined> {
-    return this.read(stateKeyBytes(key));
-  }
-
-  async *iterateState(prefix?: string): AsyncIterable<readonly [string, Uint8Array]> {
-    this.checkOpen();
-    for (const { key, value } of this.db.getRange(stateRange(prefix))) {
-      yield [decodeStateKey(key), view(value) ?? new Uint8Array()];
-    }
-  }
-
-  async getNodeData(key: string): Promise<Uint8Array | undefined> {
-    return this.read(nodeDataKey(key));
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.drain();
-    await this.db.close();
-  }
-
-  private read(key: Uint8Array): Uint8Array | undefined {
-    this.checkOpen();
+  protected readKey(key: Uint8Array): Uint8Array | undefined {
     return view(this.db.get(key));
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new StoreClosedError();
+  protected *scan(start: Uint8Array, end: Uint8Array): Iterable<readonly [Uint8Array, Uint8Array]> {
+    for (const { key, value } of this.db.getRange({ start, end })) yield [key, view(value) ?? new Uint8Array()];
+  }
+
+  protected closeEngine(): Promise<void> {
+    return this.db.close();
   }
 }
 
