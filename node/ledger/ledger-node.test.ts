@@ -112,5 +112,6 @@ describe('a single-validator ledger node', () => {
     expect(again.node.status()).toMatchObject({ height: head.height, hash: head.hash, stateRoot: head.stateRoot });
     expect(again.node.account(alice.account)).toMatchObject({ nonce: 3n, balances: { USD: 30n } });
     expect(await again.node.submit(tx(alice, 3n, 'faucet', { asset: 'USD', amount: 1n }).encoded)).toMatchObject({ status: 'committed', height: head.height + 1 });
+    expect(await first.node.submit(tx(alice, 4n, 'faucet', { asset: 'USD', amount: 1n }).encoded)).toMatchObject({ status: 'refused', code: 'NODE_STOPPING' });
   });
 });

@@ -61,6 +61,7 @@ export class LedgerNode {
   private readonly mempool: Mempool;
   private readonly engine: ConsensusEngine;
   private proposal: Proposal | undefined;
+  private stopped = false;
 
   private constructor(
     private readonly chain: Chain,
@@ -86,9 +87,9 @@ export class LedgerNode {
 
   /** Stops making blocks; resolves once no block is half-written. The store stays open. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.engine.stop();
-    for (const [id, resolve] of this.waiters) resolve({ status: 'refused', id, code: 'NODE_STOPPING', message: 'the node stopped before the transaction was committed' });
-    this.waiters.clear();
+    for (const id of [...this.waiters.keys()]) this.settle(id, refused('NODE_STOPPING', 'the node stopped before the transaction was committed', id));
   }
 
   // ---- writes ------------------------------------------------------------------------
@@ -99,6 +100,7 @@ export class LedgerNode {
    * mempool, or by the market's rules when its block was built.
    */
   async submit(wire: string | Uint8Array): Promise<SubmitResult> {
+    if (this.stopped) return refused('NODE_STOPPING', 'the node is stopping and takes no more transactions');
     let signed: SignedTransaction<unknown>;
     try {
       signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder });
@@ -110,6 +112,7 @@ export class LedgerNode {
     if (this.mempool.has(signed.id)) return refused('ALREADY_KNOWN', 'this transaction is already waiting for a block', signed.id);
     const [valid] = await this.options.checkSignatures([signed]);
     if (!valid) return refused('BAD_SIGNATURE', 'the signature does not verify for this signer and transaction', signed.id);
+    if (this.stopped) return refused('NODE_STOPPING', 'the node is stopping and takes no more transactions', signed.id);
     try {
       this.mempool.add(signed);
     } catch (error) {
