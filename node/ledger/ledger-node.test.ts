@@ -3,7 +3,7 @@ import { type CanonicalValue, devnetParams, encodeRecord, type KeyPair, signTran
 import { testKey } from '../../contracts/test/fixtures.js';
 import { DEFAULT_CONFIG } from '../home/config.js';
 import type { Genesis } from '../home/genesis-file.js';
-import { openMemoryStore, type MemoryStoreData } from '../store/index.js';
+import { type BlockWrite, openMemoryStore, type MemoryStoreData } from '../store/index.js';
 import { LedgerNode, verifyInThisThread } from './ledger-node.js';
 
 const validator = testKey('validator');
@@ -30,13 +30,27 @@ afterEach(async () => {
   for (const node of open.splice(0)) await node.stop();
 });
 
-async function startNode(data: MemoryStoreData = new Map()) {
+async function startNode(data: MemoryStoreData = new Map(), commitDelayMs = 0) {
   const fatal: unknown[] = [];
+  const store = await openMemoryStore(data);
+  // A store whose writes take `commitDelayMs`, like a slow disk.
+  const slowStore = new Proxy(store, {
+    get(target, property) {
+      if (property === 'commitBlock') {
+        return async (write: BlockWrite) => {
+          await new Promise((resolve) => setTimeout(resolve, commitDelayMs));
+          return target.commitBlock(write);
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   const node = await LedgerNode.open({
     genesis,
     checkSignatures: verifyInThisThread,
     config: { ...DEFAULT_CONFIG, blockIntervalMs: 20 },
-    store: await openMemoryStore(data),
+    store: slowStore,
     validatorKey: validator,
     onFatal: (error) => fatal.push(error),
   });
@@ -98,6 +112,15 @@ describe('a single-validator ledger node', () => {
     const overdraw = tx(alice, 0n, 'transfer', { asset: 'USD', to: bob.account, amount: 1n });
     expect(await node.submit(overdraw.encoded)).toMatchObject({ status: 'refused', code: 'INSUFFICIENT_FUNDS', id: overdraw.id });
     expect(await node.transaction(overdraw.id)).toBeUndefined();
+  });
+
+  it('takes an account’s next nonces while the block holding its earlier ones is being written', async () => {
+    const { node } = await startNode(new Map(), 150);
+    const first = [0n, 1n, 2n].map((nonce) => node.submit(tx(alice, nonce, 'faucet', { asset: 'USD', amount: 1n }).encoded));
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the block is proposed and being written
+    const next = [3n, 4n, 5n].map((nonce) => node.submit(tx(alice, nonce, 'faucet', { asset: 'USD', amount: 1n }).encoded));
+    for (const result of await Promise.all([...first, ...next])) expect(result).toMatchObject({ status: 'committed' });
+    expect(node.account(alice.account).nonce).toBe(6n);
   });
 
   it('restarts from its store at the same height and state root', async () => {

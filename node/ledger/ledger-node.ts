@@ -5,6 +5,7 @@ import {
   hasValidSignature,
   isRefusal,
   type KeyPair,
+  MAX_BLOCK_TXS,
   type MarketEvent,
   type SignedTransaction,
   txInclusionProof,
@@ -60,7 +61,8 @@ export class LedgerNode {
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly mempool: Mempool;
   private readonly engine: ConsensusEngine;
-  private proposal: Proposal | undefined;
+  /** The block being committed, and the mempool transactions it made stale. */
+  private proposal: (Proposal & { readonly dropped: readonly SignedTransaction<unknown>[] }) | undefined;
   private stopped = false;
 
   private constructor(
@@ -182,8 +184,12 @@ export class LedgerNode {
       head: () => this.chain.head(),
       hasPendingTransactions: () => this.mempool.size > 0,
       propose: async (time) => {
-        this.proposal = this.chain.propose(time, this.mempool.peek(10_000), this.options.validatorKey.account);
-        return this.proposal.block;
+        const proposal = this.chain.propose(time, this.mempool.peek(MAX_BLOCK_TXS), this.options.validatorKey.account);
+        // The live state already holds the block, so the mempool lets go of its transactions
+        // now: an account's next transaction must follow the nonces the block used.
+        const dropped = this.mempool.settle([...proposal.executed.included.map((tx) => tx.id), ...proposal.refused.map((r) => r.tx.id)]);
+        this.proposal = { ...proposal, dropped };
+        return proposal.block;
       },
       commit: async (block, certificate) => this.commitProposal(block.header.height, certificate),
     };
@@ -194,8 +200,7 @@ export class LedgerNode {
     if (!proposal || proposal.block.header.height !== height) throw new Error(`no proposal of height ${height} to commit`);
     await this.chain.commit(proposal, certificate);
     this.proposal = undefined;
-    const { executed, refused: refusedTxs } = proposal;
-    const dropped = this.mempool.settle([...executed.included.map((tx) => tx.id), ...refusedTxs.map((r) => r.tx.id)]);
+    const { executed, refused: refusedTxs, dropped } = proposal;
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
     for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
     for (const tx of dropped) this.settle(tx.id, refused('BAD_NONCE', 'an earlier transaction of this account was refused, so this nonce no longer follows', tx.id));

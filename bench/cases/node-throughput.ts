@@ -1,0 +1,275 @@
+import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { pino } from 'pino';
+import { devnetParams, encodeEnvelope, signBytes, toHex, type CanonicalValue, type KeyPair, type Transaction } from '../../contracts/index.js';
+import { testKey } from '../../contracts/test/fixtures.js';
+import { DEFAULT_CONFIG, type NodeConfig } from '../../node/home/config.js';
+import type { Genesis } from '../../node/home/genesis-file.js';
+import type { Home } from '../../node/home/home.js';
+import { runNode } from '../../node/ledger/run.js';
+import type { SubmitResult } from '../../node/ledger/ledger-node.js';
+import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+
+/**
+ * End-to-end single-validator throughput: a real node wired as node/ledger/run.ts wires it
+ * (runNode: classic-level store in a temp dir, the worker-thread verifier pool and the
+ * signature cache), fed pre-signed transfers and faucet payouts from ACCOUNTS accounts with
+ * WINDOW submissions in flight. Throughput counts transactions committed (durable: the block's
+ * store write is synced before `committed` resolves) from the first submit to the last result.
+ * The limit is the machine's raw all-core verification rate measured in the same run, as
+ * bench/cases/verify-parallel.ts measures it (one thread per core calling crypto.verify with
+ * KeyObjects made beforehand), on these transactions' own sign bytes.
+ */
+
+const ACCOUNTS = 2_000;
+const TXS_PER_ACCOUNT = 15;
+const WINDOW = 4_000;
+const BLOCK_INTERVAL_MS = 100;
+const RAW_MS = 1_500;
+const CHAIN = 'lendnet-bench-node';
+
+interface Signer {
+  readonly account: string;
+  readonly spki: Uint8Array;
+  readonly privateKey: KeyObject;
+}
+
+function signers(): Signer[] {
+  return Array.from({ length: ACCOUNTS }, () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+    return { account: Buffer.from(spki.subarray(12)).toString('hex'), spki, privateKey };
+  });
+}
+
+interface Signed {
+  readonly wire: string;
+  readonly signer: number;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Nonce 0 of every account is a faucet payout; then each account alternates transfers of 1 to
+ * another account and faucet payouts. Ordered round-robin: every account's nonce k before any
+ * account's nonce k+1, so each account's nonces are submitted in order.
+ */
+function workload(keys: Signer[]): Signed[] {
+  const out: Signed[] = [];
+  for (let nonce = 0; nonce < TXS_PER_ACCOUNT; nonce++) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const transfer = nonce % 2 === 1;
+      const body: CanonicalValue = transfer
+        ? { asset: 'USD', to: keys[(i + 1 + nonce * 7) % keys.length]!.account, amount: 1n }
+        : { asset: 'USD', amount: 1_000_000n };
+      const tx: Transaction<CanonicalValue> = { chainId: CHAIN, type: transfer ? 'transfer' : 'faucet', signer: key.account, nonce: BigInt(nonce), body };
+      const message = signBytes(tx);
+      const signature = new Uint8Array(cryptoSign(null, message, key.privateKey));
+      out.push({ wire: encodeEnvelope(tx, toHex(signature)), signer: i, message, signature });
+    }
+  }
+  return out;
+}
+
+// The raw-limit thread, as in verify-parallel.ts: plain JavaScript, evaluated.
+const RAW_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+const keys = workerData.spki.map((der) => createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }));
+const items = workerData.items.map((item) => ({ key: keys[item.signer], message: item.message, signature: item.signature }));
+parentPort.postMessage('ready');
+parentPort.once('message', (ms) => {
+  const limit = BigInt(ms) * 1000000n;
+  const started = process.hrtime.bigint();
+  let elapsed = 0n;
+  let operations = 0;
+  let next = 0;
+  while (elapsed < limit) {
+    for (let j = 0; j < 100; j += 1) {
+      const item = items[next];
+      next = next + 1 === items.length ? 0 : next + 1;
+      if (!verify(null, item.message, item.key, item.signature)) throw new Error('raw thread: a valid signature failed');
+    }
+    operations += 100;
+    elapsed = process.hrtime.bigint() - started;
+  }
+  parentPort.postMessage({ operations, ns: Number(elapsed) });
+});
+`;
+
+async function rawLimit(keys: Signer[], txs: Signed[], threads: number, ms: number): Promise<number> {
+  const workerData = { spki: keys.map((key) => key.spki), items: txs.slice(0, 4_000).map(({ signer, message, signature }) => ({ signer, message, signature })) };
+  const workers = Array.from({ length: threads }, () => new Worker(RAW_THREAD, { eval: true, workerData, execArgv: [] }));
+  try {
+    const settled = (worker: Worker, expect: (value: unknown) => boolean): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const onMessage = (value: unknown): void => {
+          if (!expect(value)) return;
+          worker.off('message', onMessage);
+          resolve(value);
+        };
+        worker.on('message', onMessage);
+        worker.once('error', reject);
+      });
+    await Promise.all(workers.map((worker) => settled(worker, (value) => value === 'ready')));
+    const results = workers.map((worker) => settled(worker, (value) => typeof value === 'object' && value !== null));
+    for (const worker of workers) worker.postMessage(ms);
+    const rates = ((await Promise.all(results)) as { operations: number; ns: number }[]).map((result) => (result.operations * 1e9) / result.ns);
+    return rates.reduce((sum, rate) => sum + rate, 0);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+interface Phase {
+  readonly submitted: number;
+  readonly committed: number;
+  readonly seconds: number;
+  readonly latencies: Float64Array;
+  readonly refusals: Map<string, number>;
+  readonly blocks: number[];
+  readonly elu: { utilization: number; active: number; idle: number };
+}
+
+/**
+ * One run on a fresh node started by runNode (as the CLI starts it) in a temp dir.
+ * 'window': txs in round-robin order with WINDOW submissions in flight.
+ * 'chained': every account submits its next nonce once its previous transaction's result is
+ * in, all accounts at once.
+ */
+async function runPhase(genesis: Genesis, validator: KeyPair, txs: Signed[], mode: 'window' | 'chained'): Promise<Phase> {
+  const config: NodeConfig = { ...DEFAULT_CONFIG, blockIntervalMs: BLOCK_INTERVAL_MS, mempool: { maxTxs: 200_000, maxPerAccount: 1_000 }, logLevel: 'error' };
+  const dir = await mkdtemp(join(tmpdir(), 'lendnet-node-throughput-'));
+  const home: Home = { dir, config, genesis, validatorKey: validator, dataDir: join(dir, 'data') };
+  const running = await runNode(home, pino({ level: 'silent' }));
+  const blocks: number[] = [];
+  running.node.subscribe((block) => blocks.push(block.txIds.length));
+  const latencies = new Float64Array(txs.length);
+  const refusals = new Map<string, number>();
+  let committed = 0;
+  let started = 0;
+  let finished = 0;
+  const before = performance.eventLoopUtilization();
+  try {
+    started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      let outstanding = 0;
+      let done = 0;
+      const submit = (index: number, then: () => void): void => {
+        const sent = performance.now();
+        outstanding += 1;
+        running.node.submit(txs[index]!.wire).then((result: SubmitResult) => {
+          latencies[index] = performance.now() - sent;
+          if (result.status === 'committed') committed += 1;
+          else {
+            const key = `${result.code}: ${result.message.replace(/[0-9]+/g, 'N')}`;
+            refusals.set(key, (refusals.get(key) ?? 0) + 1);
+          }
+          outstanding -= 1;
+          done += 1;
+          then();
+          if (done === txs.length) resolve();
+        }, reject);
+      };
+      if (mode === 'window') {
+        let next = 0;
+        const launch = (): void => {
+          while (outstanding < WINDOW && next < txs.length) submit(next++, launch);
+        };
+        launch();
+      } else {
+        // txs are ordered nonce-major: account a's nonce k is at k * ACCOUNTS + a.
+        const chain = (index: number): void => submit(index, () => index + ACCOUNTS < txs.length && chain(index + ACCOUNTS));
+        for (let account = 0; account < ACCOUNTS; account++) chain(account);
+      }
+    });
+    finished = performance.now();
+  } finally {
+    await running.stop();
+  }
+  const elu = performance.eventLoopUtilization(before);
+  await rm(dir, { recursive: true, force: true });
+  return { submitted: txs.length, committed, seconds: (finished - started) / 1000, latencies, refusals, blocks, elu };
+}
+
+function figures(phase: Phase, how: string, limit: number, limitNote: string): BenchFigure[] {
+  const rate = phase.committed / phase.seconds;
+  const sorted = Float64Array.from(phase.latencies).sort();
+  const refusedCount = [...phase.refusals.values()].reduce((sum, n) => sum + n, 0);
+  const nonEmpty = phase.blocks.filter((n) => n > 0);
+  return [
+    {
+      name: `${how}: committed and durable, runNode single validator, ${phase.submitted} transfers+faucets from ${ACCOUNTS} accounts, blocks every ${BLOCK_INTERVAL_MS} ms`,
+      value: rounded(rate),
+      unit: 'tx/s',
+      limit: rounded(limit),
+      ratio: rounded(rate / limit, 3),
+      target: 0.7,
+      note: `${phase.committed} of ${phase.submitted} committed in ${rounded(phase.seconds, 2)} s; ${limitNote}`,
+    },
+    { name: `${how}: latency p50, submit to result`, value: rounded(percentile(sorted, 50), 1), unit: 'ms' },
+    { name: `${how}: latency p99, submit to result`, value: rounded(percentile(sorted, 99), 1), unit: 'ms' },
+    {
+      name: `${how}: refusals`,
+      value: refusedCount,
+      unit: 'txs',
+      note: refusedCount === 0 ? 'none' : [...phase.refusals].map(([code, n]) => `${code}: ${n}`).join('; '),
+    },
+    {
+      name: `${how}: blocks with txs`,
+      value: nonEmpty.length,
+      unit: 'blocks',
+      note: `txs per block: mean ${rounded(phase.committed / Math.max(1, nonEmpty.length))}, max ${Math.max(0, ...nonEmpty)}; main-thread event-loop utilization ${rounded(phase.elu.utilization, 3)} (busy ${rounded(phase.elu.active / 1000, 2)} s)`,
+    },
+  ];
+}
+
+const bench: BenchCase = {
+  name: 'node-throughput',
+  async run(): Promise<BenchFigure[]> {
+    const cores = availableParallelism();
+    const signStarted = performance.now();
+    const keys = signers();
+    const txs = workload(keys);
+    const signMs = performance.now() - signStarted;
+
+    const limits: number[] = [];
+    limits.push(await rawLimit(keys, txs, cores, RAW_MS));
+
+    const validator: KeyPair = testKey('bench-validator');
+    const genesis: Genesis = {
+      genesisTime: 1_700_000_000,
+      market: {
+        params: devnetParams(CHAIN),
+        assets: [
+          { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: testKey('bench-issuer').account },
+          { id: 'COL', name: 'Collateral', decimals: 8, issuer: testKey('bench-issuer').account },
+        ],
+        allocations: [],
+      },
+      validators: [{ account: validator.account, power: 1 }],
+    };
+    const pipelined = await runPhase(genesis, validator, txs, 'window');
+    const chained = await runPhase(genesis, validator, txs, 'chained');
+    limits.push(await rawLimit(keys, txs, cores, RAW_MS));
+    const limit = Math.max(...limits);
+    const limitNote = `limit: raw crypto.verify on ${cores} threads (all cores), best of ${limits.length} rounds (${limits.map((l) => rounded(l)).join(', ')}) before and after the node runs`;
+    return [
+      ...figures(chained, `one tx per account in flight (next nonce after the previous one's result; up to ${ACCOUNTS} in flight)`, limit, limitNote),
+      ...figures(pipelined, `round-robin, ${WINDOW} in flight (several nonces per account in flight)`, limit, limitNote),
+      { name: 'pre-signing (node:crypto ed25519, 2000 keys + all txs)', value: rounded(signMs), unit: 'ms' },
+    ];
+  },
+};
+
+export default bench;
