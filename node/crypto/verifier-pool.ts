@@ -1,14 +1,22 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   BATCH_KEY_BYTES,
   BATCH_SIGNATURE_BYTES,
-  type VerifierWorkerData,
   type VerifierWorkerMessage,
   type VerifyRequest,
 } from './verifier-worker.js';
+import {
+  type SignatureItem,
+  type VerifierPool,
+  VerifierPoolClosedError,
+  type VerifierPoolOptions,
+  type VerifierPoolStats,
+  VerifierWorkerCrashedError,
+} from './verifier-pool-api.js';
+import { packBatch, spawnThread } from './verifier-thread.js';
+
+export * from './verifier-pool-api.js';
 
 /**
  * Signature verification on every core: a pool of worker threads, each running the node's
@@ -40,88 +48,6 @@ import {
  * Node 20 ignores `--import tsx` in a worker's execArgv for the worker's own entry module, so
  * that route does not work. When compiled to .js, the thread runs verifier-worker.js directly.
  */
-
-/** One signature to verify. */
-export interface SignatureItem {
-  readonly publicKey: Uint8Array;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** Options for {@link createVerifierPool}. */
-export interface VerifierPoolOptions {
-  /** Worker threads. Default: `os.availableParallelism()`. */
-  readonly workers?: number;
-  /** Items per message to a thread. Default 256. */
-  readonly maxBatch?: number;
-  /** Bytes per message to a thread before it is sent early. Default 1 MiB. */
-  readonly maxBatchBytes?: number;
-  /** Keys each thread's verifier remembers. Default 100 000. */
-  readonly maxKeysPerWorker?: number;
-  /** How many times a batch is sent before its calls reject because threads keep crashing. Default 3. */
-  readonly maxAttempts?: number;
-}
-
-/** Counters since the pool was created. */
-export interface VerifierPoolStats {
-  readonly workers: number;
-  /** Items passed to verify() / verifyOne(). */
-  readonly itemsSubmitted: number;
-  /** Items answered by a thread (each counted once, however often it was sent). */
-  readonly itemsVerified: number;
-  /** Items answered on the calling thread because of their shape. */
-  readonly itemsRefusedByShape: number;
-  /** Messages sent to threads. */
-  readonly messagesSent: number;
-  /** Threads replaced after exiting unexpectedly. */
-  readonly restarts: number;
-  /** Items sent again to a replacement thread. */
-  readonly itemsResent: number;
-  /** Items sent and not yet answered. */
-  readonly inFlightItems: number;
-}
-
-/** A pool of verifier threads. */
-export interface VerifierPool {
-  /** The number of threads. */
-  readonly size: number;
-  /** Consensus verdicts (the same as `verifySignature`), in the order of `items`. */
-  verify(items: readonly SignatureItem[]): Promise<boolean[]>;
-  /** The verdict for one signature; batched with other calls made in the same run. */
-  verifyOne(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
-  /** Resolves once every thread has loaded (for benchmarks and start-up; calls need not wait). */
-  ready(): Promise<void>;
-  stats(): VerifierPoolStats;
-  /**
-   * Terminates thread `index` as if it had crashed (fault drills and tests); the pool replaces
-   * it and re-sends its unanswered batches. Resolves once the thread has exited.
-   */
-  killWorker(index: number): Promise<void>;
-  /** Rejects unanswered calls with VerifierPoolClosedError, terminates the threads, resolves when they have exited. */
-  close(): Promise<void>;
-}
-
-/** A call on a closed pool, or a call still unanswered when the pool was closed. */
-export class VerifierPoolClosedError extends Error {
-  static override readonly name = 'VerifierPoolClosedError';
-  constructor(message = 'The verifier pool is closed') {
-    super(message);
-    this.name = 'VerifierPoolClosedError';
-  }
-}
-
-/** A call whose items a verifier thread could not answer: it kept crashing, or could not start. */
-export class VerifierWorkerCrashedError extends Error {
-  static override readonly name = 'VerifierWorkerCrashedError';
-  constructor(
-    readonly worker: number,
-    readonly exitCode: number,
-    options?: { readonly cause?: unknown },
-  ) {
-    super(`Verifier thread ${worker} exited with code ${exitCode} and could not answer`, options);
-    this.name = 'VerifierWorkerCrashedError';
-  }
-}
 
 const DEFAULT_MAX_BATCH = 256;
 const DEFAULT_MAX_BATCH_BYTES = 1 << 20;
@@ -166,64 +92,6 @@ interface Slot {
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   return value;
-}
-
-let bootstrapCache: { readonly code: string } | { readonly file: URL } | undefined;
-
-/** How a thread starts: the compiled .js worker, or an evaluated bootstrap that registers tsx first. */
-function workerEntry(): { readonly code: string } | { readonly file: URL } {
-  if (bootstrapCache !== undefined) return bootstrapCache;
-  if (import.meta.url.endsWith('.js')) {
-    bootstrapCache = { file: new URL('./verifier-worker.js', import.meta.url) };
-    return bootstrapCache;
-  }
-  const worker = new URL('./verifier-worker.ts', import.meta.url).href;
-  const tsxApi = resolveTsxApi();
-  const code =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((api) => { api.register(); return import(${JSON.stringify(worker)}); });`;
-  bootstrapCache = { code };
-  return bootstrapCache;
-}
-
-/** The ESM build of `tsx/esm/api`, as a file URL the bootstrap can import from anywhere. */
-function resolveTsxApi(): string {
-  try {
-    const resolved = import.meta.resolve('tsx/esm/api');
-    if (resolved.startsWith('file:') && resolved.endsWith('.mjs')) return resolved;
-  } catch {
-    // Not every loader provides import.meta.resolve; fall through.
-  }
-  // The package's exports map "./esm/api" (import) to this file.
-  const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
-  return new URL('dist/esm/api/index.mjs', pathToFileURL(packageJson)).href;
-}
-
-function spawnThread(maxKeys: number): Worker {
-  const workerData: VerifierWorkerData = { maxKeys };
-  const entry = workerEntry();
-  // execArgv: [] so a thread does not inherit the parent's loader flags (tsx's --import), which
-  // do nothing useful in a worker on Node 20.
-  if ('file' in entry) return new Worker(entry.file, { workerData, execArgv: [] });
-  return new Worker(entry.code, { eval: true, workerData, execArgv: [] });
-}
-
-function pack(entries: readonly Entry[]): ArrayBuffer {
-  let total = 4 + 4 * entries.length;
-  for (const entry of entries) total += ITEM_FIXED_BYTES + entry.item.message.length;
-  const buffer = new ArrayBuffer(total);
-  const bytes = new Uint8Array(buffer);
-  const view = new DataView(buffer);
-  view.setUint32(0, entries.length, true);
-  let at = 4 + 4 * entries.length;
-  entries.forEach(({ item }, i) => {
-    view.setUint32(4 + 4 * i, item.message.length, true);
-    bytes.set(item.publicKey, at);
-    bytes.set(item.signature, at + BATCH_KEY_BYTES);
-    bytes.set(item.message, at + ITEM_FIXED_BYTES);
-    at += ITEM_FIXED_BYTES + item.message.length;
-  });
-  return buffer;
 }
 
 function hasVerifiableShape(item: SignatureItem): boolean {
@@ -396,7 +264,7 @@ export function createVerifierPool(options: VerifierPoolOptions = {}): VerifierP
     }
     const id = nextBatchId;
     nextBatchId += 1;
-    const buffer = pack(batch.entries);
+    const buffer = packBatch(batch.entries.map((entry) => entry.item));
     slot.inFlight.set(id, batch);
     slot.inFlightItems += batch.entries.length;
     counters.messagesSent += 1;
