@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { devnetParams, encodeEnvelope, signBytes, toHex, type CanonicalValue, type KeyPair, type Transaction } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
@@ -13,6 +12,7 @@ import type { Home } from '../../node/home/home.js';
 import { runNode } from '../../node/ledger/run.js';
 import type { SubmitResult } from '../../node/ledger/ledger-node.js';
 import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { rawVerifyLimit } from '../raw-verify-limit.js';
 
 /**
  * End-to-end single-validator throughput: a real node wired as node/ledger/run.ts wires it
@@ -76,54 +76,9 @@ function workload(keys: Signer[]): Signed[] {
   return out;
 }
 
-// The raw-limit thread, as in verify-parallel.ts: plain JavaScript, evaluated.
-const RAW_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const keys = workerData.spki.map((der) => createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }));
-const items = workerData.items.map((item) => ({ key: keys[item.signer], message: item.message, signature: item.signature }));
-parentPort.postMessage('ready');
-parentPort.once('message', (ms) => {
-  const limit = BigInt(ms) * 1000000n;
-  const started = process.hrtime.bigint();
-  let elapsed = 0n;
-  let operations = 0;
-  let next = 0;
-  while (elapsed < limit) {
-    for (let j = 0; j < 100; j += 1) {
-      const item = items[next];
-      next = next + 1 === items.length ? 0 : next + 1;
-      if (!verify(null, item.message, item.key, item.signature)) throw new Error('raw thread: a valid signature failed');
-    }
-    operations += 100;
-    elapsed = process.hrtime.bigint() - started;
-  }
-  parentPort.postMessage({ operations, ns: Number(elapsed) });
-});
-`;
-
-async function rawLimit(keys: Signer[], txs: Signed[], threads: number, ms: number): Promise<number> {
-  const workerData = { spki: keys.map((key) => key.spki), items: txs.slice(0, 4_000).map(({ signer, message, signature }) => ({ signer, message, signature })) };
-  const workers = Array.from({ length: threads }, () => new Worker(RAW_THREAD, { eval: true, workerData, execArgv: [] }));
-  try {
-    const settled = (worker: Worker, expect: (value: unknown) => boolean): Promise<unknown> =>
-      new Promise((resolve, reject) => {
-        const onMessage = (value: unknown): void => {
-          if (!expect(value)) return;
-          worker.off('message', onMessage);
-          resolve(value);
-        };
-        worker.on('message', onMessage);
-        worker.once('error', reject);
-      });
-    await Promise.all(workers.map((worker) => settled(worker, (value) => value === 'ready')));
-    const results = workers.map((worker) => settled(worker, (value) => typeof value === 'object' && value !== null));
-    for (const worker of workers) worker.postMessage(ms);
-    const rates = ((await Promise.all(results)) as { operations: number; ns: number }[]).map((result) => (result.operations * 1e9) / result.ns);
-    return rates.reduce((sum, rate) => sum + rate, 0);
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
+function rawLimit(keys: Signer[], txs: Signed[], threads: number, ms: number): Promise<number> {
+  const items = txs.slice(0, 4_000).map(({ signer, message, signature }) => ({ signer, message, signature }));
+  return rawVerifyLimit({ spki: keys.map((key) => key.spki), items }, threads, ms);
 }
 
 function percentile(sorted: Float64Array, p: number): number {

@@ -1,11 +1,11 @@
 import { createPublicKey, generateKeyPairSync, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { signBytes, type Transaction } from '../../contracts/tx/envelope.js';
 import type { CanonicalValue } from '../../contracts/codec/canonical.js';
 import { createFastVerifier } from '../../node/crypto/fast-verifier.js';
 import { createVerifierPool, type SignatureItem, type VerifierPool } from '../../node/crypto/verifier-pool.js';
 import { measureRate, rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { rawVerifyLimit } from '../raw-verify-limit.js';
 
 /**
  * Signature verification on all cores, measured in one run:
@@ -61,62 +61,10 @@ function workload(): Workload {
   return { spki, batches };
 }
 
-// The raw-limit thread: plain JavaScript, evaluated, so it needs no TypeScript loader.
-const RAW_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createPublicKey, verify } = require('node:crypto');
-const keys = workerData.spki.map((der) => createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' }));
-const items = [];
-for (const batch of workerData.batches) {
-  batch.items.forEach((item, i) => items.push({ key: keys[batch.signers[i]], message: item.message, signature: item.signature }));
-}
-parentPort.postMessage('ready');
-parentPort.once('message', (ms) => {
-  const limit = BigInt(ms) * 1000000n;
-  const started = process.hrtime.bigint();
-  let elapsed = 0n;
-  let operations = 0;
-  let next = 0;
-  while (elapsed < limit) {
-    for (let j = 0; j < 100; j += 1) {
-      const item = items[next];
-      next = next + 1 === items.length ? 0 : next + 1;
-      if (!verify(null, item.message, item.key, item.signature)) throw new Error('raw thread: a valid signature failed');
-    }
-    operations += 100;
-    elapsed = process.hrtime.bigint() - started;
-  }
-  parentPort.postMessage({ operations, ns: Number(elapsed) });
-});
-`;
-
-interface RawResult {
-  readonly operations: number;
-  readonly ns: number;
-}
-
-/** (a): `threads` raw threads started together, each for `ms`; the sum of their rates. */
-async function rawLimit(load: Workload, threads: number, ms: number): Promise<number> {
-  const workers = Array.from({ length: threads }, () => new Worker(RAW_THREAD, { eval: true, workerData: load, execArgv: [] }));
-  try {
-    const settled = (worker: Worker, expect: (value: unknown) => boolean): Promise<unknown> =>
-      new Promise((resolve, reject) => {
-        const onMessage = (value: unknown): void => {
-          if (!expect(value)) return;
-          worker.off('message', onMessage);
-          resolve(value);
-        };
-        worker.on('message', onMessage);
-        worker.once('error', reject);
-      });
-    await Promise.all(workers.map((worker) => settled(worker, (value) => value === 'ready')));
-    const results = workers.map((worker) => settled(worker, (value) => typeof value === 'object' && value !== null));
-    for (const worker of workers) worker.postMessage(ms);
-    const rates = ((await Promise.all(results)) as RawResult[]).map((result) => (result.operations * 1e9) / result.ns);
-    return rates.reduce((sum, rate) => sum + rate, 0);
-  } finally {
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
+/** (a): the raw limit over this workload's signatures. */
+function rawLimit(load: Workload, threads: number, ms: number): Promise<number> {
+  const items = load.batches.flatMap((batch) => batch.items.map((item, i) => ({ signer: batch.signers[i]!, message: item.message, signature: item.signature })));
+  return rawVerifyLimit({ spki: load.spki, items }, threads, ms);
 }
 
 /** (b): items per second through pool.verify() with `depth` batches of 1000 outstanding. */

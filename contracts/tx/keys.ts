@@ -81,7 +81,3 @@ export function verifySignature(publicKey: Uint8Array, message: Uint8Array, sign
     return false;
   }
 }
-
-export function accountKeyBytes(account: string): Uint8Array {
-  return fromHex(account);
-}

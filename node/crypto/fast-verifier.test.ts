@@ -1,64 +1,18 @@
-import { verify as cryptoVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { verify as cryptoVerify } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidAccountKey, verifySignature } from '../../contracts/tx/keys.js';
 import { createFastVerifier, ed25519KeyObject, fastVerify, opensslVerify } from './fast-verifier.js';
+import { B, challenge, concat, type EdPoint, flipBit, fromLe, L, le32, mod, P, Point, scalar, T8 } from './ed25519-test-math.js';
 
-type EdPoint = ReturnType<typeof ed25519.Point.fromBytes>;
-
-const Point = ed25519.Point;
-const { p: P, n: L } = Point.CURVE();
-const B = Point.BASE;
 const text = new TextEncoder();
 
 // ---- small helpers over bigints, bytes and the Ed25519 equation ----
 
-function le32(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 0; i < 32; i += 1) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  if (rest !== 0n) throw new RangeError('does not fit in 32 bytes');
-  return out;
-}
-
-function fromLe(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i -= 1) value = (value << 8n) | BigInt(bytes[i] ?? 0);
-  return value;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
-}
-
-function mod(value: bigint, modulus: bigint): bigint {
-  const r = value % modulus;
-  return r < 0n ? r + modulus : r;
-}
-
-/** A deterministic nonzero scalar mod L from a label, so the vectors are reproducible. */
-function scalar(label: string): bigint {
-  return mod(fromLe(sha512(text.encode(label))), L - 1n) + 1n;
-}
-
-/** The challenge k = SHA-512(R || A || M) mod L, over the raw bytes as sent. */
-function challenge(rBytes: Uint8Array, publicKey: Uint8Array, message: Uint8Array): bigint {
-  return mod(fromLe(sha512(concat(rBytes, publicKey, message))), L);
 }
 
 /** An encoding of y (possibly y ≥ p) with the x sign bit. */
@@ -66,13 +20,6 @@ function encode(y: bigint, xSign: number): Uint8Array {
   const bytes = le32(y);
   bytes[31] = (bytes[31] ?? 0) | (xSign << 7);
   return bytes;
-}
-
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  const index = Math.floor(bit / 8) % out.length;
-  out[index] = (out[index] ?? 0) ^ (1 << bit % 8);
-  return out;
 }
 
 /**
@@ -100,8 +47,6 @@ function rawOpenssl(publicKey: Uint8Array, message: Uint8Array, signature: Uint8
 
 // ---- the torsion subgroup ----
 
-// A point of order 8; its multiples are the 8 small-order points.
-const T8 = Point.fromBytes(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
 const TORSION: EdPoint[] = [Point.ZERO];
 for (let i = 1; i < 8; i += 1) TORSION.push((TORSION[i - 1] as EdPoint).add(T8));
 

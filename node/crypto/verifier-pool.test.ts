@@ -1,7 +1,7 @@
-import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyPairFromSecret, verifySignature } from '../../contracts/tx/keys.js';
 import { signTransaction, type SignedTransaction } from '../../contracts/tx/envelope.js';
@@ -14,63 +14,12 @@ import {
   type VerifierPool,
 } from './verifier-pool.js';
 import { verifyPackedBatch } from './verifier-worker.js';
+import { B, challenge, concat, flipBit, L, le32, mod, P, Point, scalar, T8 } from './ed25519-test-math.js';
 
-type EdPoint = ReturnType<typeof ed25519.Point.fromBytes>;
-
-const Point = ed25519.Point;
-const { p: P, n: L } = Point.CURVE();
-const B = Point.BASE;
 const text = new TextEncoder();
 
 // ---- a few edge vectors, built as in fast-verifier.test.ts ----
 
-function le32(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  let rest = value;
-  for (let i = 0; i < 32; i += 1) {
-    out[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
-  return out;
-}
-
-function fromLe(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i -= 1) value = (value << 8n) | BigInt(bytes[i] ?? 0);
-  return value;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-function mod(value: bigint, modulus: bigint): bigint {
-  const r = value % modulus;
-  return r < 0n ? r + modulus : r;
-}
-
-function scalar(label: string): bigint {
-  return mod(fromLe(sha512(text.encode(label))), L - 1n) + 1n;
-}
-
-function challenge(rBytes: Uint8Array, publicKey: Uint8Array, message: Uint8Array): bigint {
-  return mod(fromLe(sha512(concat(rBytes, publicKey, message))), L);
-}
-
-function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  out[Math.floor(bit / 8) % out.length]! ^= 1 << bit % 8;
-  return out;
-}
-
-// A point of order 8.
-const T8: EdPoint = Point.fromBytes(Buffer.from('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', 'hex'));
 
 interface Vector extends SignatureItem {
   readonly name: string;

@@ -8,6 +8,7 @@ import {
   MAX_BLOCK_TXS,
   type MarketEvent,
   type SignedTransaction,
+  txId,
   txInclusionProof,
 } from '../../contracts/index.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
@@ -146,7 +147,8 @@ export class LedgerNode {
   async transaction(id: string) {
     const found = await this.chain.transaction(id);
     if (!found) return undefined;
-    const ids = found.block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder }).id);
+    // A tx id is the hash of its wire bytes: no need to decode the block's other transactions.
+    const ids = found.block.txs.map(txId);
     return { tx: found.tx, header: found.block.header, index: found.index, count: ids.length, proof: txInclusionProof(ids, found.index) };
   }
 
