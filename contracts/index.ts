@@ -29,16 +29,18 @@ export { decodeRecord, encodeRecord } from './state/record-codec.js';
 export {
   MAX_TX_BYTES,
   SIGN_DOMAIN,
+  SIGNER_KEY_REFUSAL,
   decodeTransaction,
   encodeEnvelope,
   hasValidSignature,
   signBytes,
+  signBytesOf,
   signTransaction,
   txId,
   type SignedTransaction,
   type Transaction,
 } from './tx/envelope.js';
-export { generateKeyPair, isValidAccountKey, keyPairFromSecret, signMessage, verifySignature, type KeyPair } from './tx/keys.js';
+export { generateKeyPair, isValidAccountId, isValidAccountKey, keyPairFromSecret, signMessage, verifySignature, type KeyPair } from './tx/keys.js';
 export type { BlockContext } from './txs/definition.js';
 export { TX_DEFINITIONS, bodyDecoder, txDefinition, type TxBodies, type TxType } from './txs/registry.js';
 export {

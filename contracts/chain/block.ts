@@ -1,5 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { encodeCanonical, toHex, utf8 } from '../codec/canonical.js';
+import { sha256HexOfText } from '../crypto/sha256.js';
+import { encodeCanonical, utf8 } from '../codec/canonical.js';
 
 /** The domain tags that start every hashed header and every signed vote. */
 export const BLOCK_DOMAIN = 'lendnet/block/v1';
@@ -30,7 +30,7 @@ export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
 
 /** SHA-256 of the domain tag, a newline and the header's canonical encoding. */
 export function blockHash(header: BlockHeader): string {
-  return toHex(sha256(utf8(`${BLOCK_DOMAIN}\n${encodeCanonical({ ...header })}`)));
+  return sha256HexOfText(`${BLOCK_DOMAIN}\n${encodeCanonical({ ...header })}`);
 }
 
 /** A validator of a height: its key and its voting power. */
@@ -41,7 +41,7 @@ export interface Validator {
 
 /** SHA-256 of the canonical encoding of the validator list, in the order genesis gives it. */
 export function validatorsHash(validators: readonly Validator[]): string {
-  return toHex(sha256(utf8(`lendnet/validators/v1\n${encodeCanonical(validators.map((v) => ({ ...v })))}`)));
+  return sha256HexOfText(`lendnet/validators/v1\n${encodeCanonical(validators.map((v) => ({ ...v })))}`);
 }
 
 /** A precommit: a validator's signature that it commits this block at this height and round. */

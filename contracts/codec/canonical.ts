@@ -14,13 +14,14 @@ export type CanonicalValue =
   | { readonly [key: string]: CanonicalValue | undefined };
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// Printable ASCII without '"' and '\': written as is between quotes, no escaping needed.
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /** The canonical encoding of a value as a string (the bytes are its ASCII). */
 export function encodeCanonical(value: CanonicalValue): string {
   switch (typeof value) {
     case 'string':
-      if (!PRINTABLE_ASCII.test(value)) throw new TypeError('canonical strings are printable ASCII');
-      return JSON.stringify(value);
+      return encodeString(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -29,16 +30,41 @@ export function encodeCanonical(value: CanonicalValue): string {
       if (!Number.isSafeInteger(value)) throw new TypeError(`not a safe integer: ${value}`);
       return `"${value.toString(10)}"`;
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => encodeCanonical(item as CanonicalValue)).join(',')}]`;
-      const record = value as { readonly [key: string]: CanonicalValue | undefined };
-      const keys = Object.keys(record)
-        .filter((key) => record[key] !== undefined)
-        .sort(compareKeys);
-      return `{${keys.map((key) => `${encodeCanonical(key)}:${encodeCanonical(record[key] as CanonicalValue)}`).join(',')}}`;
+      if (value === null) throw new TypeError('null has no canonical encoding');
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + encodeCanonical(value[i] as CanonicalValue);
+        return `${out}]`;
+      }
+      return encodeObject(value as { readonly [key: string]: CanonicalValue | undefined });
     }
     default:
       throw new TypeError(`no canonical encoding for ${typeof value}`);
   }
+}
+
+function encodeString(value: string): string {
+  if (PLAIN_ASCII.test(value)) return `"${value}"`;
+  if (!PRINTABLE_ASCII.test(value)) throw new TypeError('canonical strings are printable ASCII');
+  return JSON.stringify(value);
+}
+
+function encodeObject(record: { readonly [key: string]: CanonicalValue | undefined }): string {
+  const keys: string[] = [];
+  let sorted = true;
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key) || record[key] === undefined) continue;
+    if (sorted && keys.length > 0 && compareKeys(keys[keys.length - 1]!, key) >= 0) sorted = false;
+    keys.push(key);
+  }
+  // Objects are mostly built (and parsed) in key order already; sort only when they are not.
+  if (!sorted) keys.sort(compareKeys);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    out += `${i === 0 ? '' : ','}${encodeString(key)}:${encodeCanonical(record[key] as CanonicalValue)}`;
+  }
+  return `${out}}`;
 }
 
 /** Keys sort by their bytes; keys are ASCII, so byte order is code-unit order. */
@@ -88,22 +114,36 @@ export function assertCanonical(input: Uint8Array | string, parsed: unknown): st
   return canonical;
 }
 
-/** UTF-8 length of a string, counting no further than just past `stopAfter`. */
+/**
+ * A string's size for a limit check: above `stopAfter` exactly when its UTF-8 length is, and
+ * then a lower bound of that length; computed without encoding when the answer is clear.
+ */
 function utf8Length(text: string, stopAfter: number): number {
   if (text.length > stopAfter) return text.length; // at least one byte per code unit
+  if (text.length * 3 <= stopAfter) return text.length; // at most three bytes per code unit: within the limit
   return textEncoder.encode(text).length;
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+// Lowercase hex digit values by char code; -1 for anything else.
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < 16; digit++) HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += HEX_BYTE[bytes[i]!];
   return out;
 }
 
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new TypeError('not lowercase hex');
+  if (hex.length % 2 !== 0) throw new TypeError('not lowercase hex');
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    const high = HEX_VALUE[hex.charCodeAt(i * 2)] ?? -1;
+    const low = HEX_VALUE[hex.charCodeAt(i * 2 + 1)] ?? -1;
+    if (high < 0 || low < 0) throw new TypeError('not lowercase hex');
+    out[i] = (high << 4) | low;
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
-import { sha256 } from '@noble/hashes/sha2.js';
+import { fromHex } from '../codec/canonical.js';
+import { sha256Of } from '../crypto/sha256.js';
 
 /**
  * The hash primitives of Lendnet's Merkle trees: SHA-256 with a one-byte domain prefix, as in
@@ -26,12 +27,7 @@ export type BytesLike = Uint8Array | string;
 
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
-/** SHA-256 of the concatenation of `parts`. */
-export function sha256Of(...parts: readonly Uint8Array[]): Uint8Array {
-  const hasher = sha256.create();
-  for (const part of parts) hasher.update(part);
-  return hasher.digest();
-}
+export { sha256Of };
 
 /** SHA-256(0x00 || data): the hash of a leaf. */
 export function hashLeaf(...data: readonly Uint8Array[]): Uint8Array {
@@ -51,10 +47,7 @@ export function isHashHex(value: unknown): value is string {
 /** A 32-byte hash from bytes or lowercase hex, or undefined when it is not exactly that. */
 export function hashBytes(input: unknown): Uint8Array | undefined {
   if (input instanceof Uint8Array) return input.length === HASH_BYTES ? input : undefined;
-  if (!isHashHex(input)) return undefined;
-  const out = new Uint8Array(HASH_BYTES);
-  for (let i = 0; i < HASH_BYTES; i++) out[i] = Number.parseInt(input.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  return isHashHex(input) ? fromHex(input) : undefined;
 }
 
 /** Byte-wise equality. */

@@ -8,7 +8,7 @@ import { MAX_AMOUNT } from '../money.js';
 import type { MarketState } from '../state/market-state.js';
 import { CHAIN_ID, signed, testKey, testState } from '../test/fixtures.js';
 import { bodyDecoder } from '../txs/registry.js';
-import { decodeTransaction, encodeEnvelope, hasValidSignature, MAX_TX_BYTES, signBytes, signTransaction, txId, type Transaction } from './envelope.js';
+import { decodeTransaction, encodeEnvelope, hasValidSignature, MAX_TX_BYTES, signBytes, signBytesOf, signTransaction, txId, type Transaction } from './envelope.js';
 import { isValidAccountKey, keyPairFromSecret, verifySignature } from './keys.js';
 
 const alice = testKey('alice');
@@ -143,6 +143,8 @@ describe('round trips', () => {
           expect(decoded.signature).toBe(signedTx.signature);
           expect(encodeEnvelope(decoded.tx as Transaction<CanonicalValue>, decoded.signature)).toBe(signedTx.encoded);
           expect(hasValidSignature(decoded)).toBe(true);
+          // The sign bytes cut from the wire form are the sign bytes of the decoded transaction.
+          expect(signBytesOf(decoded)).toEqual(signBytes(decoded.tx as Transaction<CanonicalValue>));
         },
       ),
       { numRuns: 150 },

@@ -34,16 +34,51 @@ export function signMessage(secretKey: Uint8Array, message: Uint8Array): Uint8Ar
 /**
  * Whether bytes are an acceptable account key: 32 bytes that decode canonically (y < p,
  * and no "negative zero" x) to a point that is not of small order.
+ *
+ * Two parts: the byte checks of `isCanonicalLargeOrderEncoding`, and that the bytes decode to a
+ * curve point at all (a field square root, the costly part).
  */
 export function isValidAccountKey(publicKey: Uint8Array): boolean {
-  if (publicKey.length !== 32) return false;
+  if (!isCanonicalLargeOrderEncoding(publicKey)) return false;
   try {
-    const point = ed25519.Point.fromBytes(publicKey, false);
-    if (toHex(point.toBytes()) !== toHex(publicKey)) return false;
-    return !point.isSmallOrder();
+    ed25519.Point.fromBytes(publicKey, false);
+    return true;
   } catch {
     return false;
   }
+}
+
+// p = 2^255 - 19, the field's modulus.
+const FIELD_P = (1n << 255n) - 19n;
+
+/** The canonical encodings of the 8 points of small order: the multiples of a point of order 8. */
+const SMALL_ORDER_ENCODINGS: ReadonlySet<string> = (() => {
+  const order8 = ed25519.Point.fromBytes(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'));
+  const encodings = new Set<string>();
+  let point = ed25519.Point.ZERO;
+  for (let k = 0; k < 8; k++) {
+    encodings.add(toHex(point.toBytes()));
+    point = point.add(order8);
+  }
+  if (encodings.size !== 8) throw new Error('expected 8 distinct small-order points');
+  return encodings;
+})();
+
+/**
+ * The byte checks of the account-key rule: 32 bytes whose y is below p, whose x is not a
+ * "negative zero", and that are not the encoding of one of the 8 points of small order. For
+ * bytes that decode to a curve point this is exactly `isValidAccountKey`; it does not itself
+ * check that they decode (a verifier that decodes the key anyway can skip that square root).
+ */
+export function isCanonicalLargeOrderEncoding(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? publicKey[i]! & 0x7f : publicKey[i]!);
+  if (y >= FIELD_P) return false;
+  // x = 0 only where y = 1 or y = p - 1, both of small order; with the sign bit set those
+  // encodings are "negative zero", which no canonical encoding is.
+  if ((publicKey[31]! & 0x80) !== 0 && (y === 1n || y === FIELD_P - 1n)) return false;
+  return !SMALL_ORDER_ENCODINGS.has(toHex(publicKey));
 }
 
 const ACCOUNT_VERDICTS_KEPT = 65_536;

@@ -1,13 +1,20 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { isValidAccountKey, verifySignature } from '../../contracts/tx/keys.js';
+import { isCanonicalLargeOrderEncoding, verifySignature } from '../../contracts/tx/keys.js';
 
 /**
  * A signature verifier for the node that makes exactly the decisions of the consensus rule
  * `verifySignature` (contracts/tx/keys.ts: acceptable account key + Ed25519 under ZIP-215),
  * but runs the common case through node:crypto (OpenSSL), which is much faster than noble.
  *
- * Why an OpenSSL acceptance is always a ZIP-215 acceptance, given that the key has already
- * passed `isValidAccountKey` (32 bytes, canonical, not of small order):
+ * The account-key rule (`isValidAccountKey`: a canonical encoding of a curve point not of small
+ * order) is split in two. Its byte checks run first (`isCanonicalLargeOrderEncoding`); the
+ * costly part, that the bytes decode to a curve point at all (a field square root), is left to
+ * OpenSSL, which decodes the key in every verification and refuses when it does not decode.
+ * So a key that passes the byte checks and under which OpenSSL accepts a signature is an
+ * acceptable account key, and a key is decompressed in JavaScript only on the fallback path.
+ *
+ * Why an OpenSSL acceptance is always a ZIP-215 acceptance, given that the key is acceptable
+ * (32 bytes, canonical, on the curve, not of small order):
  *  - OpenSSL refuses unless S < L, the same bound ZIP-215 requires, so S is the same scalar.
  *  - The key is a canonical encoding of a curve point, so OpenSSL and noble decode it to the
  *    same point A (the two only disagree on non-canonical encodings, which never get here).
@@ -85,7 +92,8 @@ export function createFastVerifier(options: FastVerifierOptions = {}): FastVerif
       cache.set(id, cached);
       return cached;
     }
-    const created = isValidAccountKey(publicKey) ? ed25519KeyObject(publicKey) : null;
+    // Whether the bytes decode to a point is for OpenSSL to find out (see the top of this file).
+    const created = isCanonicalLargeOrderEncoding(publicKey) ? ed25519KeyObject(publicKey) : null;
     if (cache.size >= maxKeys) {
       const oldest = cache.keys().next();
       if (oldest.done !== true) cache.delete(oldest.value);

@@ -1,6 +1,5 @@
 import { fromHex } from '../../contracts/codec/canonical.js';
-import type { CanonicalValue } from '../../contracts/codec/canonical.js';
-import { signBytes, type SignedTransaction, type Transaction } from '../../contracts/tx/envelope.js';
+import { signBytesOf, type SignedTransaction } from '../../contracts/tx/envelope.js';
 import type { SignatureItem, VerifierPool } from './verifier-pool.js';
 
 /**
@@ -91,13 +90,19 @@ export function createSignatureCache(options: SignatureCacheOptions = {}): Signa
 
 // Verifications under way per cache, so a transaction arriving twice at once (from two
 // peers) is still verified once: the second call waits for the first one's verdict.
-const inFlightByCache = new WeakMap<SignatureCache, Map<string, Promise<boolean>>>();
+const inFlightByCache = new WeakMap<SignatureCache, Map<string, InFlight>>();
+
+/** A verification under way: the batch it is in, and its place among the batch's ids. */
+interface InFlight {
+  readonly batch: Promise<readonly boolean[]>;
+  readonly index: number;
+}
 
 function signatureItem(signed: SignedTransaction<unknown>): SignatureItem | null {
   try {
     return {
       publicKey: fromHex(signed.tx.signer),
-      message: signBytes(signed.tx as Transaction<CanonicalValue>),
+      message: signBytesOf(signed),
       signature: fromHex(signed.signature),
     };
   } catch {
@@ -123,49 +128,62 @@ export async function verifyTransactions(
     inFlightByCache.set(cache, inFlight);
   }
   const pending = inFlight;
-  const verdicts: (boolean | Promise<boolean>)[] = new Array<boolean | Promise<boolean>>(signedTxs.length);
-  const fresh = new Map<string, { readonly item: SignatureItem | null; readonly positions: number[] }>();
+  const verdicts = new Array<boolean>(signedTxs.length);
+  // Positions answered by another call's verification, and positions answered by this call's.
+  const waiting: { readonly position: number; readonly other: InFlight }[] = [];
+  const ownPositions: number[] = [];
+  const ownIds: string[] = [];
+  const firstPosition = new Map<string, number>();
+  const toPool: SignatureItem[] = [];
+  const poolIndex: number[] = [];
 
-  signedTxs.forEach((signed, position) => {
+  for (let position = 0; position < signedTxs.length; position++) {
+    const signed = signedTxs[position]!;
     const known = cache.get(signed.id);
     if (known !== undefined) {
       verdicts[position] = known;
-      return;
+      continue;
     }
-    const waiting = pending.get(signed.id);
-    if (waiting !== undefined) {
-      verdicts[position] = waiting;
-      return;
+    const other = pending.get(signed.id);
+    if (other !== undefined) {
+      waiting.push({ position, other });
+      continue;
     }
-    const seen = fresh.get(signed.id);
-    if (seen !== undefined) seen.positions.push(position);
-    else fresh.set(signed.id, { item: signatureItem(signed), positions: [position] });
-  });
-
-  if (fresh.size > 0) {
-    const ids = [...fresh.keys()];
-    const toPool: SignatureItem[] = [];
-    const poolIndex: number[] = [];
-    for (const id of ids) {
-      const { item } = fresh.get(id)!;
-      poolIndex.push(item === null ? -1 : toPool.push(item) - 1);
-    }
-    const answered = toPool.length === 0 ? Promise.resolve<boolean[]>([]) : pool.verify(toPool);
-    ids.forEach((id, i) => {
-      const at = poolIndex[i]!;
-      const verdict = answered.then((results) => {
-        const value = at >= 0 && results[at] === true;
-        cache.set(id, value);
-        return value;
-      });
-      const settled = verdict.finally(() => {
-        if (pending.get(id) === verdict) pending.delete(id);
-      });
-      // The call that started the verification reports its failure; later callers see it too.
-      settled.catch(() => undefined);
-      pending.set(id, verdict);
-      for (const position of fresh.get(id)!.positions) verdicts[position] = verdict;
-    });
+    ownPositions.push(position);
+    if (firstPosition.has(signed.id)) continue;
+    firstPosition.set(signed.id, ownIds.length);
+    ownIds.push(signed.id);
+    const item = signatureItem(signed);
+    poolIndex.push(item === null ? -1 : toPool.push(item) - 1);
   }
-  return Promise.all(verdicts);
+
+  if (ownIds.length > 0) {
+    const forget = (): void => {
+      for (const id of ownIds) if (pending.get(id)?.batch === batch) pending.delete(id);
+    };
+    const answered = toPool.length === 0 ? Promise.resolve<boolean[]>([]) : pool.verify(toPool);
+    // One promise for the whole batch, which other calls that meet one of its ids wait on too.
+    const batch = answered.then(
+      (results) => {
+        const byId = ownIds.map((id, i) => {
+          const at = poolIndex[i]!;
+          const value = at >= 0 && results[at] === true;
+          cache.set(id, value);
+          return value;
+        });
+        forget();
+        return byId;
+      },
+      (error: unknown) => {
+        forget();
+        throw error;
+      },
+    );
+    ownIds.forEach((id, index) => pending.set(id, { batch, index }));
+    const byId = await batch;
+    for (const position of ownPositions) verdicts[position] = byId[firstPosition.get(signedTxs[position]!.id)!]!;
+  }
+  // The call that started a verification reports its failure; callers waiting on it see it too.
+  for (const { position, other } of waiting) verdicts[position] = (await other.batch)[other.index]!;
+  return verdicts;
 }

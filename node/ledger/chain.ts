@@ -41,6 +41,8 @@ export interface ChainHead {
 export interface Proposal {
   readonly block: Block;
   readonly executed: ExecutedBlock;
+  /** The block's state changes as stored and as the state tree hashes them: canonical bytes, or undefined for a removal. */
+  readonly encodedChanges: ReadonlyMap<string, Uint8Array | undefined>;
   readonly refused: ReturnType<typeof proposeBlock>['refused'];
 }
 
@@ -97,7 +99,8 @@ export class Chain {
   propose(time: number, candidates: readonly SignedTransaction<unknown>[], proposer: string): Proposal {
     const height = this.current.height + 1;
     const { refused, ...executed } = proposeBlock(this.state, { height, time }, candidates);
-    const stateRoot = toHex(this.tree.applyChanges(encodedChanges(executed.changes)));
+    const changes = encodedChanges(executed.changes);
+    const stateRoot = toHex(this.tree.applyChanges(changes));
     const block: Block = {
       header: {
         chainId: this.genesis.market.params.chainId,
@@ -112,7 +115,7 @@ export class Chain {
       txs: executed.included.map((tx) => tx.encoded),
       ...(this.lastCommit ? { lastCommit: this.lastCommit } : {}),
     };
-    return { block, executed, refused };
+    return { block, executed, refused, encodedChanges: changes };
   }
 
   /** Stores a proposal with its certificate in one atomic, durable write. */
@@ -120,14 +123,15 @@ export class Chain {
     const { block, executed } = proposal;
     const hash = blockHash(block.header);
     // The first block also stores the genesis records, so the store alone can restart the node.
-    const changes = block.header.height === 1 ? new Map(this.state.entries()) : executed.changes;
+    const changes =
+      block.header.height === 1 ? new Map(this.state.entries().map(([key, value]) => [key, utf8(encodeRecord(value))] as const)) : proposal.encodedChanges;
     await this.store.commitBlock({
       height: block.header.height,
       hash: fromHex(hash),
       block: utf8(encodeBlock(block)),
       commit: utf8(encodeCommit(certificate)),
       txs: executed.included.map((tx, index) => [tx.id, { height: block.header.height, index }] as const),
-      stateChanges: [...changes].map(([key, value]) => [key, value === undefined ? undefined : utf8(encodeRecord(value))] as const),
+      stateChanges: changes,
     });
     this.current = { height: block.header.height, hash, time: block.header.time, stateRoot: block.header.stateRoot };
     this.lastCommit = certificate;

@@ -102,6 +102,8 @@ describe('a single-validator ledger node', () => {
       ['WRONG_CHAIN', tx(alice, 1n, 'faucet', { asset: 'USD', amount: 5n }, 'lendnet-elsewhere').encoded],
       ['BAD_NONCE', tx(alice, 7n, 'faucet', { asset: 'USD', amount: 5n }).encoded],
       ['TX_TOO_LARGE', `{"pad":"${'x'.repeat(5_000)}"}`],
+      // The identity point as the signer (small order: any signature "verifies" under it with OpenSSL).
+      ['BAD_PUBLIC_KEY', ok.encoded.replace(`"signer":"${alice.account}"`, `"signer":"01${'0'.repeat(62)}"`)],
     ];
     for (const [code, wire] of cases) expect(await node.submit(wire)).toMatchObject({ status: 'refused', code });
     expect(node.status()).toMatchObject({ height: before.height, stateRoot: before.stateRoot, mempoolSize: 0 });

@@ -4,16 +4,19 @@ import {
   decodeTransaction,
   hasValidSignature,
   isRefusal,
+  isValidAccountId,
   type KeyPair,
   MAX_BLOCK_TXS,
   type MarketEvent,
   type SignedTransaction,
+  SIGNER_KEY_REFUSAL,
   txId,
   txInclusionProof,
 } from '../../contracts/index.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
 import type { ConsensusEngine, ConsensusHost } from '../consensus/engine.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
+import { useNativeSha256 } from '../crypto/native-sha256.js';
 import type { NodeConfig } from '../home/config.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { Mempool, MempoolRefusal } from '../mempool/mempool.js';
@@ -33,6 +36,15 @@ export interface CommittedBlock {
   readonly txIds: readonly string[];
   readonly txEvents: readonly (readonly MarketEvent[])[];
   readonly endEvents: readonly MarketEvent[];
+}
+
+/** Transactions whose signatures are checked in one call at most. */
+const ARRIVAL_BATCH = 512;
+
+interface Arrival {
+  readonly signed: SignedTransaction<unknown>;
+  readonly resolve: (result: SubmitResult) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** Checks transactions' signatures under the consensus rule, one verdict per transaction. */
@@ -65,6 +77,10 @@ export class LedgerNode {
   /** The block being committed, and the mempool transactions it made stale. */
   private proposal: (Proposal & { readonly dropped: readonly SignedTransaction<unknown>[] }) | undefined;
   private stopped = false;
+  /** Transactions decoded and waiting for their batch's signature check. */
+  private arriving: Arrival[] = [];
+  /** The batches being checked, settled in arrival order. */
+  private admitting: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly chain: Chain,
@@ -81,6 +97,7 @@ export class LedgerNode {
   }
 
   static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
+    useNativeSha256();
     return new LedgerNode(await Chain.open(options.store, options.genesis), options);
   }
 
@@ -91,6 +108,9 @@ export class LedgerNode {
   /** Stops making blocks; resolves once no block is half-written. The store stays open. */
   async stop(): Promise<void> {
     this.stopped = true;
+    // Transactions still having their signatures checked are refused once their check is in.
+    this.admitArrived();
+    await this.admitting;
     await this.engine.stop();
     for (const id of [...this.waiters.keys()]) this.settle(id, refused('NODE_STOPPING', 'the node stopped before the transaction was committed', id));
   }
@@ -102,27 +122,68 @@ export class LedgerNode {
    * height and position) or refused (with its code): by decoding, by its signature, by the
    * mempool, or by the market's rules when its block was built.
    */
-  async submit(wire: string | Uint8Array): Promise<SubmitResult> {
-    if (this.stopped) return refused('NODE_STOPPING', 'the node is stopping and takes no more transactions');
+  submit(wire: string | Uint8Array): Promise<SubmitResult> {
+    if (this.stopped) return Promise.resolve(refused('NODE_STOPPING', 'the node is stopping and takes no more transactions'));
     let signed: SignedTransaction<unknown>;
     try {
-      signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder });
+      // The signer's key is checked with the signature, on the verifier threads.
+      signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false });
     } catch (error) {
-      if (isRefusal(error)) return refused(error.code, error.message);
-      throw error;
+      if (isRefusal(error)) return Promise.resolve(refused(error.code, error.message));
+      return Promise.reject(error);
     }
     // Known bytes are refused before their signature is checked again.
-    if (this.mempool.has(signed.id)) return refused('ALREADY_KNOWN', 'this transaction is already waiting for a block', signed.id);
-    const [valid] = await this.options.checkSignatures([signed]);
-    if (!valid) return refused('BAD_SIGNATURE', 'the signature does not verify for this signer and transaction', signed.id);
-    if (this.stopped) return refused('NODE_STOPPING', 'the node is stopping and takes no more transactions', signed.id);
+    if (this.mempool.has(signed.id)) return Promise.resolve(refused('ALREADY_KNOWN', 'this transaction is already waiting for a block', signed.id));
+    return new Promise((resolve, reject) => {
+      this.arriving.push({ signed, resolve, reject });
+      // Checked in batches: one call per event-loop turn, or sooner when a batch is full, so
+      // that under a flood the first verdicts reach the mempool while later ones are checked.
+      if (this.arriving.length === 1) setImmediate(() => this.admitArrived());
+      else if (this.arriving.length >= ARRIVAL_BATCH) this.admitArrived();
+    });
+  }
+
+  /**
+   * Checks the signatures of every transaction that arrived since the last call in one batch,
+   * then offers them to the mempool in arrival order. Batches are admitted in the order they
+   * arrived, so an account's nonces reach the mempool in the order they were submitted.
+   */
+  private admitArrived(): void {
+    const batch = this.arriving;
+    this.arriving = [];
+    if (batch.length === 0) return;
+    const verdicts = this.options.checkSignatures(batch.map(({ signed }) => signed));
+    this.admitting = this.admitting.then(() =>
+      verdicts.then(
+        (valid) => {
+          for (let i = 0; i < batch.length; i++) {
+            const arrival = batch[i]!;
+            try {
+              this.admit(arrival, valid[i] === true);
+            } catch (error) {
+              arrival.reject(error);
+            }
+          }
+        },
+        (error: unknown) => batch.forEach(({ reject }) => reject(error)),
+      ),
+    );
+  }
+
+  /** Offers a checked transaction to the mempool: refused now, or its sender waits for its block. */
+  private admit({ signed, resolve }: Arrival, valid: boolean): void {
+    if (!valid) {
+      if (!isValidAccountId(signed.tx.signer)) return resolve(refused('BAD_PUBLIC_KEY', SIGNER_KEY_REFUSAL));
+      return resolve(refused('BAD_SIGNATURE', 'the signature does not verify for this signer and transaction', signed.id));
+    }
+    if (this.stopped) return resolve(refused('NODE_STOPPING', 'the node is stopping and takes no more transactions', signed.id));
     try {
       this.mempool.add(signed);
     } catch (error) {
-      if (error instanceof MempoolRefusal) return refused(error.code, error.message, signed.id);
+      if (error instanceof MempoolRefusal) return resolve(refused(error.code, error.message, signed.id));
       throw error;
     }
-    return new Promise((resolve) => this.waiters.set(signed.id, resolve));
+    this.waiters.set(signed.id, resolve);
   }
 
   // ---- reads -------------------------------------------------------------------------
