@@ -25,6 +25,13 @@ export class OrderBook {
     this.buckets.clear();
   }
 
+  /** An independent copy (entries are immutable, so the lists are copied, not the entries). */
+  clone(): OrderBook {
+    const copy = new OrderBook();
+    for (const [key, { lend, borrow }] of this.buckets) copy.buckets.set(key, { lend: lend.slice(), borrow: borrow.slice() });
+    return copy;
+  }
+
   private insert(order: Order): void {
     const key = bucketOf(order);
     let lists = this.buckets.get(key);

@@ -26,13 +26,34 @@ const NO_CREDIT: CreditRecord = { loansTaken: 0, loansRepaid: 0, repaidOnTime: 0
  * including the writes that undo a refused transaction.
  */
 export class MarketState {
-  private readonly records = new Map<string, StateValue>();
+  /** The records, or in a fork the records it wrote (undefined: deleted in the fork). */
+  private readonly records = new Map<string, StateValue | undefined>();
   private readonly changed = new Set<string>();
   private undo: Array<[string, StateValue | undefined]> | undefined;
   private touched = new Set<string>();
   private events: MarketEvent[] = [];
-  readonly book = new OrderBook();
-  readonly timers = new TimerQueue();
+  /** Writes so far; a fork checks that the state it reads through has not moved on. */
+  private version = 0;
+  readonly book: OrderBook;
+  readonly timers: TimerQueue;
+
+  constructor(
+    private readonly parent?: { readonly state: MarketState; readonly version: number },
+    derived?: { readonly book: OrderBook; readonly timers: TimerQueue },
+  ) {
+    this.book = derived?.book ?? new OrderBook();
+    this.timers = derived?.timers ?? new TimerQueue();
+  }
+
+  /**
+   * A copy-on-write copy: it reads through to this state and keeps its own writes, so
+   * transactions can be tried on it (a mempool's pending state, a proposal that may be
+   * dropped) while this state stays as it is. Its order book and timers are copied. This
+   * state must not change while the fork is in use; a fork read after it has throws.
+   */
+  fork(): MarketState {
+    return new MarketState({ state: this, version: this.version }, { book: this.book.clone(), timers: this.timers.clone() });
+  }
 
   /** A state holding these records, with the book and timers derived from them. */
   static fromRecords(entries: Iterable<readonly [string, StateValue]>): MarketState {
@@ -77,28 +98,37 @@ export class MarketState {
   /** Keys written since the last call, with their current values (undefined: deleted). */
   takeChanges(): Map<string, StateValue | undefined> {
     const out = new Map<string, StateValue | undefined>();
-    for (const key of [...this.changed].sort()) out.set(key, this.records.get(key));
+    for (const key of [...this.changed].sort()) out.set(key, this.get(key));
     this.changed.clear();
     return out;
   }
 
   /** Every record, sorted by key. */
   entries(): Array<[string, StateValue]> {
-    return [...this.records.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const all = new Map<string, StateValue | undefined>(this.parent ? this.parent.state.entries() : []);
+    for (const [key, value] of this.records) all.set(key, value);
+    const present = [...all].filter((entry): entry is [string, StateValue] => entry[1] !== undefined);
+    return present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   get(key: string): StateValue | undefined {
-    return this.records.get(key);
+    const value = this.records.get(key);
+    if (value !== undefined || this.parent === undefined || this.records.has(key)) return value;
+    const { state, version } = this.parent;
+    if (state.version !== version) throw new Error('this fork is stale: the state it was taken from has changed');
+    return state.get(key);
   }
 
   private write(key: string, value: StateValue | undefined): void {
-    const before = this.records.get(key);
+    const before = this.get(key);
+    this.version += 1;
     if (this.undo && !this.touched.has(key)) {
       this.touched.add(key);
       this.undo.push([key, before]);
     }
-    if (value === undefined) this.records.delete(key);
-    else this.records.set(key, value);
+    if (value !== undefined) this.records.set(key, value);
+    else if (this.parent) this.records.set(key, undefined);
+    else this.records.delete(key);
     this.changed.add(key);
     if (key.startsWith('order/')) this.afterOrderWrite(before as Order | undefined, value as Order | undefined);
     else if (key.startsWith('loan/') && value !== undefined) this.afterLoanWrite(value as Loan);
@@ -110,7 +140,7 @@ export class MarketState {
   }
 
   private afterLoanWrite(loan: Loan): void {
-    if (loan.status !== 'active' || !this.records.has('params')) return;
+    if (loan.status !== 'active' || this.get(stateKey.params()) === undefined) return;
     const time = nextAttention(loan, this.params());
     if (time !== undefined) this.timers.push({ time, kind: 'loan', id: loan.id });
   }
@@ -118,7 +148,7 @@ export class MarketState {
   // ---- typed records ------------------------------------------------------------------
 
   params(): NetworkParams {
-    return this.records.get(stateKey.params()) as NetworkParams;
+    return this.get(stateKey.params()) as NetworkParams;
   }
 
   setParams(params: NetworkParams): void {
@@ -126,7 +156,7 @@ export class MarketState {
   }
 
   counters(): Counters {
-    return (this.records.get(stateKey.counters()) as Counters | undefined) ?? { nextOrderId: 1, nextLoanId: 1 };
+    return (this.get(stateKey.counters()) as Counters | undefined) ?? { nextOrderId: 1, nextLoanId: 1 };
   }
 
   /** Takes the next order id. */
@@ -143,7 +173,7 @@ export class MarketState {
   }
 
   asset(id: string): AssetRecord | undefined {
-    return this.records.get(stateKey.asset(id)) as AssetRecord | undefined;
+    return this.get(stateKey.asset(id)) as AssetRecord | undefined;
   }
 
   /** The asset, or an UNKNOWN_ASSET refusal. */
@@ -156,7 +186,7 @@ export class MarketState {
   }
 
   account(account: string): AccountRecord {
-    return (this.records.get(stateKey.account(account)) as AccountRecord | undefined) ?? NEW_ACCOUNT;
+    return (this.get(stateKey.account(account)) as AccountRecord | undefined) ?? NEW_ACCOUNT;
   }
 
   putAccount(account: string, record: AccountRecord): void {
@@ -165,7 +195,7 @@ export class MarketState {
   }
 
   balance(account: string, asset: string): bigint {
-    return (this.records.get(stateKey.balance(account, asset)) as bigint | undefined) ?? 0n;
+    return (this.get(stateKey.balance(account, asset)) as bigint | undefined) ?? 0n;
   }
 
   /** Adds `delta` (which may be negative) to a balance, refusing to take it below zero. */
@@ -185,7 +215,7 @@ export class MarketState {
   }
 
   order(id: number): Order | undefined {
-    return this.records.get(stateKey.order(id)) as Order | undefined;
+    return this.get(stateKey.order(id)) as Order | undefined;
   }
 
   putOrder(order: Order): void {
@@ -197,7 +227,7 @@ export class MarketState {
   }
 
   loan(id: number): Loan | undefined {
-    return this.records.get(stateKey.loan(id)) as Loan | undefined;
+    return this.get(stateKey.loan(id)) as Loan | undefined;
   }
 
   putLoan(loan: Loan): void {
@@ -205,7 +235,7 @@ export class MarketState {
   }
 
   credit(account: string): CreditRecord {
-    return (this.records.get(stateKey.credit(account)) as CreditRecord | undefined) ?? NO_CREDIT;
+    return (this.get(stateKey.credit(account)) as CreditRecord | undefined) ?? NO_CREDIT;
   }
 
   updateCredit(account: string, change: (record: CreditRecord) => CreditRecord): void {

@@ -56,6 +56,13 @@ export class TimerQueue {
   clear(): void {
     this.heap = [];
   }
+
+  /** An independent copy (timers are immutable, so only the heap array is copied). */
+  clone(): TimerQueue {
+    const copy = new TimerQueue();
+    copy.heap = this.heap.slice();
+    return copy;
+  }
 }
 
 function before(a: Timer, b: Timer): boolean {

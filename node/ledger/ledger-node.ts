@@ -14,12 +14,12 @@ import {
   txInclusionProof,
 } from '../../contracts/index.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
-import type { ConsensusEngine, ConsensusHost } from '../consensus/engine.js';
+import { type ConsensusEngine, type ConsensusHost, nextBlockTime } from '../consensus/engine.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { useNativeSha256 } from '../crypto/native-sha256.js';
 import type { NodeConfig } from '../home/config.js';
 import type { Genesis } from '../home/genesis-file.js';
-import { Mempool, MempoolRefusal } from '../mempool/mempool.js';
+import { type DroppedTransaction, Mempool, MempoolRefusal } from '../mempool/mempool.js';
 import type { Store } from '../store/index.js';
 import { Chain, type Proposal } from './chain.js';
 
@@ -75,7 +75,7 @@ export class LedgerNode {
   private readonly mempool: Mempool;
   private readonly engine: ConsensusEngine;
   /** The block being committed, and the mempool transactions it made stale. */
-  private proposal: (Proposal & { readonly dropped: readonly SignedTransaction<unknown>[] }) | undefined;
+  private proposal: (Proposal & { readonly dropped: readonly DroppedTransaction[] }) | undefined;
   private stopped = false;
   /** Transactions decoded and waiting for their batch's signature check. */
   private arriving: Arrival[] = [];
@@ -86,8 +86,13 @@ export class LedgerNode {
     private readonly chain: Chain,
     private readonly options: LedgerNodeOptions,
   ) {
-    const { state } = chain;
-    this.mempool = new Mempool(options.config.mempool, (account) => state.account(account).nonce);
+    this.mempool = new Mempool(options.config.mempool, {
+      state: () => chain.state,
+      context: () => {
+        const head = chain.head();
+        return { height: head.height + 1, time: nextBlockTime(head.time, Math.floor(Date.now() / 1000)) };
+      },
+    });
     this.engine = createSoloEngine(this.consensusHost(), {
       blockIntervalMs: options.config.blockIntervalMs,
       emptyBlocks: options.config.emptyBlocks,
@@ -180,7 +185,7 @@ export class LedgerNode {
     try {
       this.mempool.add(signed);
     } catch (error) {
-      if (error instanceof MempoolRefusal) return resolve(refused(error.code, error.message, signed.id));
+      if (error instanceof MempoolRefusal || isRefusal(error)) return resolve(refused(error.code, error.message, signed.id));
       throw error;
     }
     this.waiters.set(signed.id, resolve);
@@ -266,7 +271,7 @@ export class LedgerNode {
     const { executed, refused: refusedTxs, dropped } = proposal;
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
     for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
-    for (const tx of dropped) this.settle(tx.id, refused('BAD_NONCE', 'an earlier transaction of this account was refused, so this nonce no longer follows', tx.id));
+    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
     const head = this.chain.head();
     const committed: CommittedBlock = {
       height,

@@ -132,8 +132,17 @@ export function runScenario(sc: Scenario): void {
     rebuilt: undefined,
     last: undefined,
   };
+  // At the cut, the run goes on alongside in a state rebuilt from the records, or (every other
+  // cut) in a fork of such a state, which must read through to it and never change it.
+  let forkedFrom: { readonly base: MarketState; readonly records: string } | undefined;
   for (const [i, a] of sc.actions.entries()) {
-    if (i === sc.cut) run.rebuilt = MarketState.fromRecords(run.state.entries());
+    if (i === sc.cut) {
+      run.rebuilt = MarketState.fromRecords(run.state.entries());
+      if (sc.cut % 2 === 1) {
+        forkedFrom = { base: run.rebuilt, records: canon(run.rebuilt.entries()) };
+        run.rebuilt = run.rebuilt.fork();
+      }
+    }
     if (a.kind === 'advance') {
       closeBlock(run);
       run.block = emptyBlock({ height: run.block.ctx.height + 1, time: run.block.ctx.time + a.seconds });
@@ -143,6 +152,7 @@ export function runScenario(sc: Scenario): void {
   }
   closeBlock(run);
   checkRebuildAndReplay(genesis, run.blocks, run.state, run.rebuilt ?? MarketState.fromRecords(run.state.entries()), sc.cut);
+  if (forkedFrom) check(canon(forkedFrom.base.entries()) === forkedFrom.records, () => 'running on a fork changed the state it was taken from');
   checkTotals(run.state, run.paidByLoan);
   stats.runs++;
 }
