@@ -111,7 +111,8 @@ export function assertCanonical(input: Uint8Array | string, parsed: unknown): st
     return refuse('NON_CANONICAL', 'input holds a value with no canonical encoding (a JSON number, null or a non-ASCII string)');
   }
   if (canonical !== text) refuse('NON_CANONICAL', 'input is not in canonical form (sorted keys, no whitespace, integers as decimal strings)');
-  return canonical;
+  // The input itself, equal to the encoding just made: keeps the caller's string rather than a copy.
+  return text;
 }
 
 /**

@@ -26,8 +26,10 @@ const NO_CREDIT: CreditRecord = { loansTaken: 0, loansRepaid: 0, repaidOnTime: 0
  * including the writes that undo a refused transaction.
  */
 export class MarketState {
-  /** The records, or in a fork the records it wrote (undefined: deleted in the fork). */
-  private readonly records = new Map<string, StateValue | undefined>();
+  /** The records, or in a fork the records it wrote. */
+  private readonly records = new Map<string, StateValue>();
+  /** In a fork, the keys it deleted (records its base holds that it does not). */
+  private readonly deleted = new Set<string>();
   private readonly changed = new Set<string>();
   private undo: Array<[string, StateValue | undefined]> | undefined;
   private touched = new Set<string>();
@@ -105,15 +107,15 @@ export class MarketState {
 
   /** Every record, sorted by key. */
   entries(): Array<[string, StateValue]> {
-    const all = new Map<string, StateValue | undefined>(this.parent ? this.parent.state.entries() : []);
+    const all = new Map<string, StateValue>(this.parent ? this.parent.state.entries() : []);
+    for (const key of this.deleted) all.delete(key);
     for (const [key, value] of this.records) all.set(key, value);
-    const present = [...all].filter((entry): entry is [string, StateValue] => entry[1] !== undefined);
-    return present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   get(key: string): StateValue | undefined {
     const value = this.records.get(key);
-    if (value !== undefined || this.parent === undefined || this.records.has(key)) return value;
+    if (value !== undefined || this.parent === undefined || (this.deleted.size > 0 && this.deleted.has(key))) return value;
     const { state, version } = this.parent;
     if (state.version !== version) throw new Error('this fork is stale: the state it was taken from has changed');
     return state.get(key);
@@ -126,9 +128,13 @@ export class MarketState {
       this.touched.add(key);
       this.undo.push([key, before]);
     }
-    if (value !== undefined) this.records.set(key, value);
-    else if (this.parent) this.records.set(key, undefined);
-    else this.records.delete(key);
+    if (value !== undefined) {
+      this.records.set(key, value);
+      if (this.parent) this.deleted.delete(key);
+    } else {
+      this.records.delete(key);
+      if (this.parent) this.deleted.add(key);
+    }
     this.changed.add(key);
     if (key.startsWith('order/')) this.afterOrderWrite(before as Order | undefined, value as Order | undefined);
     else if (key.startsWith('loan/') && value !== undefined) this.afterLoanWrite(value as Loan);
