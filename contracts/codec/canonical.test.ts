@@ -167,6 +167,37 @@ describe('parseJson and assertCanonical refuse with a code', () => {
     expect(decodeCanonical(utf8(text))).toBe(text);
   });
 
+  it('accepts a text exactly when it is the encoding of what it parses to, under any small edit', () => {
+    // The definition, written plainly: parse, encode, compare.
+    const isCanonical = (text: string): boolean => {
+      try {
+        return encodeCanonical(JSON.parse(text) as CanonicalValue) === text;
+      } catch {
+        return false;
+      }
+    };
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('', ' ', '"', '\\', ',', ':', '{', '}', '[', ']', '0', '1', 'a', 'true', 'null', '\\u0041'), fc.nat({ max: 2 }));
+    fc.assert(
+      fc.property(canonicalValue, fc.array(edit, { maxLength: 3 }), (value, edits) => {
+        let text = encodeCanonical(value);
+        for (const [position, insert, removed] of edits) {
+          const at = position % (text.length + 1);
+          text = text.slice(0, at) + insert + text.slice(at + removed);
+        }
+        let accepted: boolean;
+        try {
+          expect(decodeCanonical(text, 1 << 20)).toBe(text);
+          accepted = true;
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          accepted = false;
+        }
+        expect(accepted, text).toBe(isCanonical(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never throws anything but a refusal on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {

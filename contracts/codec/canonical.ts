@@ -104,6 +104,8 @@ export function parseJson(input: Uint8Array | string, maxBytes: number): unknown
 /** Refuses input whose bytes differ from the canonical encoding of what it parsed to. */
 export function assertCanonical(input: Uint8Array | string, parsed: unknown): string {
   const text = typeof input === 'string' ? input : strictUtf8.decode(input);
+  // The common case, canonical input, is checked in place; anything else is encoded to say why.
+  if (canonicalEnd(parsed, text, 0) === text.length) return text;
   let canonical: string;
   try {
     canonical = encodeCanonical(parsed as CanonicalValue);
@@ -113,6 +115,61 @@ export function assertCanonical(input: Uint8Array | string, parsed: unknown): st
   if (canonical !== text) refuse('NON_CANONICAL', 'input is not in canonical form (sorted keys, no whitespace, integers as decimal strings)');
   // The input itself, equal to the encoding just made: keeps the caller's string rather than a copy.
   return text;
+}
+
+/**
+ * Where the canonical encoding of a parsed JSON value ends if `text` holds exactly that encoding
+ * from `at`, else -1: `encodeCanonical(value) === text.slice(at, end)` without building the
+ * encoding. Values with no canonical encoding (numbers, null) give -1.
+ */
+function canonicalEnd(value: unknown, text: string, at: number): number {
+  switch (typeof value) {
+    case 'string': {
+      if (!PLAIN_ASCII.test(value)) {
+        if (!PRINTABLE_ASCII.test(value)) return -1;
+        const escaped = JSON.stringify(value);
+        return text.startsWith(escaped, at) ? at + escaped.length : -1;
+      }
+      const end = at + 1 + value.length;
+      return text.charCodeAt(at) === 0x22 && text.startsWith(value, at + 1) && text.charCodeAt(end) === 0x22 ? end + 1 : -1;
+    }
+    case 'boolean': {
+      const literal = value ? 'true' : 'false';
+      return text.startsWith(literal, at) ? at + literal.length : -1;
+    }
+    case 'object': {
+      if (value === null) return -1;
+      if (Array.isArray(value)) {
+        if (text.charCodeAt(at) !== 0x5b) return -1;
+        let next = at + 1;
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0 && text.charCodeAt(next++) !== 0x2c) return -1;
+          next = canonicalEnd(value[i], text, next);
+          if (next < 0) return -1;
+        }
+        return text.charCodeAt(next) === 0x5d ? next + 1 : -1;
+      }
+      if (text.charCodeAt(at) !== 0x7b) return -1;
+      const record = value as Record<string, unknown>;
+      let next = at + 1;
+      let previous: string | undefined;
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        // Keys must come in sorted order; an object that does not enumerate so is left to the encoder.
+        if (previous !== undefined) {
+          if (compareKeys(previous, key) >= 0 || text.charCodeAt(next++) !== 0x2c) return -1;
+        }
+        next = canonicalEnd(key, text, next);
+        if (next < 0 || text.charCodeAt(next++) !== 0x3a) return -1;
+        next = canonicalEnd(record[key], text, next);
+        if (next < 0) return -1;
+        previous = key;
+      }
+      return text.charCodeAt(next) === 0x7d ? next + 1 : -1;
+    }
+    default:
+      return -1;
+  }
 }
 
 /**

@@ -19,14 +19,15 @@ export type Decoded<S extends Shape> = {
 
 export function object<S extends Shape>(shape: S): Decoder<Decoded<S>> {
   const known = new Set(Object.keys(shape));
+  const fields = Object.entries(shape);
   return (value, path) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('BAD_FIELD', `${path} must be an object`, { field: path });
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!known.has(key)) refuse('UNKNOWN_FIELD', `${path} has an unknown field "${printable(key)}"`, { field: `${path}.${printable(key)}` });
+    for (const key in record) {
+      if (Object.prototype.hasOwnProperty.call(record, key) && !known.has(key)) refuse('UNKNOWN_FIELD', `${path} has an unknown field "${printable(key)}"`, { field: `${path}.${printable(key)}` });
     }
     const out: Record<string, unknown> = {};
-    for (const [key, decode] of Object.entries(shape)) {
+    for (const [key, decode] of fields) {
       const has = Object.prototype.hasOwnProperty.call(record, key);
       if (!has) {
         if ((decode as Partial<Optional<unknown>>).optional) continue;

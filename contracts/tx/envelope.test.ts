@@ -145,6 +145,8 @@ describe('round trips', () => {
           expect(hasValidSignature(decoded)).toBe(true);
           // The sign bytes cut from the wire form are the sign bytes of the decoded transaction.
           expect(signBytesOf(decoded)).toEqual(signBytes(decoded.tx as Transaction<CanonicalValue>));
+          // A wire form that does not match the transaction is not cut from: the bytes are encoded afresh.
+          expect(signBytesOf({ ...decoded, encoded: decoded.encoded.replace('"nonce":"', '"nonce":"1') })).toEqual(signBytes(decoded.tx as Transaction<CanonicalValue>));
         },
       ),
       { numRuns: 150 },

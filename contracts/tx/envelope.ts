@@ -50,13 +50,37 @@ export function signBytes(tx: Transaction<CanonicalValue>): Uint8Array {
  */
 export function signBytesOf(signed: SignedTransaction<unknown>): Uint8Array {
   const { tx, encoded, signature } = signed;
-  const nonce = `"nonce":${encodeCanonical(tx.nonce)}`;
-  const signerAndType = `"signer":${encodeCanonical(tx.signer)},"type":${encodeCanonical(tx.type)}}`;
-  const tail = `,"chainId":${encodeCanonical(tx.chainId)},${nonce},"signature":${encodeCanonical(signature)},${signerAndType}`;
-  const head = '{"body":';
-  if (!encoded.startsWith(head) || !encoded.endsWith(tail)) return signBytes(tx as Transaction<CanonicalValue>);
-  const body = encoded.slice(head.length, encoded.length - tail.length);
-  return utf8(`${SIGN_DOMAIN}\n${tx.chainId}\n${head}${body},${nonce},${signerAndType}`);
+  // The wire form ends ,"chainId":"C","nonce":"N","signature":"S","signer":"P","type":"T"}
+  // and the sign bytes keep everything but the chain id and signature members.
+  const nonce = typeof tx.nonce === 'bigint' ? tx.nonce.toString() : '';
+  const signerAt = encoded.length - (`,"signer":"","type":""}`.length + tx.signer.length + tx.type.length);
+  const signatureAt = signerAt - (`,"signature":""`.length + signature.length);
+  const nonceAt = signatureAt - (`,"nonce":""`.length + nonce.length);
+  const chainAt = nonceAt - (`,"chainId":""`.length + tx.chainId.length);
+  const laidOut =
+    nonce !== '' &&
+    PLAIN_FIELD.test(tx.chainId) &&
+    PLAIN_FIELD.test(tx.signer) &&
+    PLAIN_FIELD.test(tx.type) &&
+    PLAIN_FIELD.test(signature) &&
+    encoded.startsWith('{"body":', 0) &&
+    chainAt > 8 &&
+    startsWithAt(encoded, chainAt, ',"chainId":"', tx.chainId, '"') &&
+    startsWithAt(encoded, nonceAt, ',"nonce":"', nonce, '"') &&
+    startsWithAt(encoded, signatureAt, ',"signature":"', signature, '"') &&
+    startsWithAt(encoded, signerAt, ',"signer":"', tx.signer, '","type":"') &&
+    encoded.startsWith(tx.type, encoded.length - 2 - tx.type.length) &&
+    encoded.endsWith('"}');
+  if (!laidOut) return signBytes(tx as Transaction<CanonicalValue>);
+  return utf8(`${SIGN_DOMAIN}\n${tx.chainId}\n${encoded.slice(0, chainAt)}${encoded.slice(nonceAt, signatureAt)}${encoded.slice(signerAt)}`);
+}
+
+// Field values written between quotes as they are (no escapes), as every valid one is.
+const PLAIN_FIELD = /^[0-9a-z-]*$/;
+
+/** Whether `text` holds open ‖ value ‖ close at `at`. */
+function startsWithAt(text: string, at: number, open: string, value: string, close: string): boolean {
+  return text.startsWith(open, at) && text.startsWith(value, at + open.length) && text.startsWith(close, at + open.length + value.length);
 }
 
 export function encodeEnvelope(tx: Transaction<CanonicalValue>, signature: string): string {
