@@ -125,7 +125,8 @@ export class LedgerNode {
   /**
    * Takes a signed transaction in its wire form and resolves when it is committed (with its
    * height and position) or refused (with its code): by decoding, by its signature, by the
-   * mempool, or by the market's rules when its block was built.
+   * mempool's limits, by the market's rules on the pending state (the next block's base with
+   * the transactions already waiting), or by those rules when its block was built.
    */
   submit(wire: string | Uint8Array): Promise<SubmitResult> {
     if (this.stopped) return Promise.resolve(refused('NODE_STOPPING', 'the node is stopping and takes no more transactions'));
