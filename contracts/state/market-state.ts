@@ -57,6 +57,22 @@ export class MarketState {
     return new MarketState({ state: this, version: this.version }, { book: this.book.clone(), timers: this.timers.clone() });
   }
 
+  /**
+   * Takes in a fork's writes as if the transactions run on the fork had run here: every record
+   * it wrote or deleted goes through the usual write path, so the book, the timers and the
+   * changed keys follow. The fork must have been taken from this state, which must not have
+   * changed since. Records and book end up exactly as running the transactions here would
+   * leave them; the timers differ only by hints for intermediate values, which end of block
+   * skips as stale anyway.
+   */
+  absorb(fork: MarketState): void {
+    if (fork.parent?.state !== this || fork.parent.version !== this.version) throw new Error('absorb() takes a fork of this state, taken at its current version');
+    if (this.undo) throw new Error('absorb() does not run inside atomically()');
+    // A record the fork wrote back as it was (a refused transaction's writes, undone) is no change.
+    for (const key of fork.deleted) if (this.get(key) !== undefined) this.write(key, undefined);
+    for (const [key, value] of fork.records) if (this.get(key) !== value) this.write(key, value);
+  }
+
   /** A state holding these records, with the book and timers derived from them. */
   static fromRecords(entries: Iterable<readonly [string, StateValue]>): MarketState {
     const state = new MarketState();

@@ -59,6 +59,29 @@ export function proposeBlock(
   return { included, txEvents, endEvents, refused, changes: state.takeChanges() };
 }
 
+/** Transactions already applied, in order, on a fork of the state a block is built on. */
+export interface PendingBlock {
+  /** The fork they were applied to, taken from the block's base and at the block's context. */
+  readonly fork: MarketState;
+  readonly included: readonly SignedTransaction<unknown>[];
+  /** Events of each transaction as it was applied on the fork, in order. */
+  readonly txEvents: readonly (readonly MarketEvent[])[];
+}
+
+/**
+ * Builds a block on `state` from transactions that were already applied, in order and at this
+ * block's height and time, on a fork of it (the mempool's pending state): the fork's writes are
+ * taken in rather than executing the transactions again, then the end-of-block rules run. The
+ * result is what proposeBlock gives for the same transactions, with none refused, since
+ * execution is deterministic: the same transactions on the same state at the same context.
+ */
+export function absorbBlock(state: MarketState, ctx: BlockContext, pending: PendingBlock): ExecutedBlock {
+  state.takeChanges(); // start the block's change set from nothing
+  state.absorb(pending.fork);
+  const endEvents = endBlock(state, ctx);
+  return { included: pending.included, txEvents: pending.txEvents, endEvents, changes: state.takeChanges() };
+}
+
 /**
  * Re-executes a committed or proposed block on `state`: every transaction must apply, in
  * order, or the block is invalid (and the caller must discard `state`, which holds the

@@ -20,7 +20,7 @@ import {
   utf8,
   validatorsHash,
 } from '../../contracts/index.js';
-import { type ExecutedBlock, proposeBlock } from '../chain/execute.js';
+import { absorbBlock, type ExecutedBlock, type PendingBlock, proposeBlock } from '../chain/execute.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { encodedChanges, SparseMerkleTree } from '../state/sparse-merkle-tree.js';
 import type { Store } from '../store/index.js';
@@ -97,8 +97,22 @@ export class Chain {
    * drop a proposal needs a copy of the state instead (the BFT engine's concern).
    */
   propose(time: number, candidates: readonly SignedTransaction<unknown>[], proposer: string): Proposal {
+    const { refused, ...executed } = proposeBlock(this.state, { height: this.current.height + 1, time }, candidates);
+    return this.proposal(time, executed, refused, proposer);
+  }
+
+  /**
+   * Builds the next block at `time` from transactions already applied, at this block's height
+   * and time, on a fork of the live state (the mempool's pending state), by taking in the
+   * fork's writes instead of executing them again. The same block `propose` would make of
+   * those transactions.
+   */
+  proposeApplied(time: number, pending: PendingBlock, proposer: string): Proposal {
+    return this.proposal(time, absorbBlock(this.state, { height: this.current.height + 1, time }, pending), [], proposer);
+  }
+
+  private proposal(time: number, executed: ExecutedBlock, refused: Proposal['refused'], proposer: string): Proposal {
     const height = this.current.height + 1;
-    const { refused, ...executed } = proposeBlock(this.state, { height, time }, candidates);
     const changes = encodedChanges(executed.changes);
     const stateRoot = toHex(this.tree.applyChanges(changes));
     const block: Block = {

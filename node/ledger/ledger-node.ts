@@ -89,8 +89,9 @@ export class LedgerNode {
     this.mempool = new Mempool(options.config.mempool, {
       state: () => chain.state,
       context: () => {
-        const head = chain.head();
-        return { height: head.height + 1, time: nextBlockTime(head.time, Math.floor(Date.now() / 1000)) };
+        // The live state holds the block being committed, if any: the next block follows it.
+        const last = this.proposal?.block.header ?? chain.head();
+        return { height: last.height + 1, time: nextBlockTime(last.time, Math.floor(Date.now() / 1000)) };
       },
     });
     this.engine = createSoloEngine(this.consensusHost(), {
@@ -253,9 +254,14 @@ export class LedgerNode {
       head: () => this.chain.head(),
       hasPendingTransactions: () => this.mempool.size > 0,
       propose: async (time) => {
-        const proposal = this.chain.propose(time, this.mempool.peek(MAX_BLOCK_TXS), this.options.validatorKey.account);
+        const proposer = this.options.validatorKey.account;
+        // When the block is exactly the waiting transactions, already applied at its height and
+        // time on the live state's pending fork, that fork's writes are taken in as they are.
+        const pending = this.mempool.pendingBlock({ height: this.chain.head().height + 1, time }, MAX_BLOCK_TXS);
+        const proposal = pending ? this.chain.proposeApplied(time, pending, proposer) : this.chain.propose(time, this.mempool.peek(MAX_BLOCK_TXS), proposer);
         // The live state already holds the block, so the mempool lets go of its transactions
         // now: an account's next transaction must follow the nonces the block used.
+        this.proposal = { ...proposal, dropped: [] };
         const dropped = this.mempool.settle([...proposal.executed.included.map((tx) => tx.id), ...proposal.refused.map((r) => r.tx.id)]);
         this.proposal = { ...proposal, dropped };
         return proposal.block;

@@ -107,4 +107,32 @@ describe('mempool', () => {
     pool.add(transfer(alice, 0n, 2n));
     expect(pool.size).toBe(1);
   });
+
+  it('offers its pending state as the next block only when that block is exactly what it applied, at the same height and time', () => {
+    const { pool } = setUp();
+    expect(pool.pendingBlock(ctx, 10)).toBeUndefined(); // nothing waiting
+    const txs = [transfer(alice, 0n, 5n), transfer(bob, 0n, 7n, carol)];
+    for (const tx of txs) pool.add(tx);
+    const block = pool.pendingBlock(ctx, 10);
+    expect(block?.included.map((tx) => tx.id)).toEqual(txs.map((tx) => tx.id));
+    expect(block?.txEvents).toHaveLength(2);
+    expect(block?.fork.balance(carol.account, 'USD')).toBe(107n);
+    expect(pool.pendingBlock({ ...ctx, time: ctx.time + 1 }, 10)).toBeUndefined(); // another time
+    expect(pool.pendingBlock({ ...ctx, height: 2 }, 10)).toBeUndefined(); // another height
+    expect(pool.pendingBlock(ctx, 1)).toBeUndefined(); // does not fit in one block
+  });
+
+  it('applies what arrives at the time it started its pending state with, until the next block', () => {
+    let time = 1_000;
+    const state = testState({ allocations: [{ account: alice.account, asset: 'USD', amount: 100n }] });
+    const pool = new Mempool({ maxTxs: 10, maxPerAccount: 5 }, { state: () => state, context: () => ({ height: 1, time }) });
+    pool.add(transfer(alice, 0n));
+    time += 1;
+    pool.add(transfer(alice, 1n));
+    expect(pool.pendingBlock({ height: 1, time: 1_000 }, 10)?.included).toHaveLength(2);
+    expect(pool.pendingBlock({ height: 1, time: 1_001 }, 10)).toBeUndefined();
+    // After a block, the rest are tried again at the clock's time.
+    pool.settle([]);
+    expect(pool.pendingBlock({ height: 1, time: 1_001 }, 10)?.included).toHaveLength(2);
+  });
 });

@@ -2,11 +2,13 @@ import {
   applyTransaction,
   type BlockContext,
   isRefusal,
+  type MarketEvent,
   type MarketState,
   type Refusal,
   type RefusalDetails,
   type SignedTransaction,
 } from '../../contracts/index.js';
+import type { PendingBlock } from '../chain/execute.js';
 
 /** Why the mempool turns a transaction away, beside the market's own refusal codes. */
 export type MempoolRefusalCode = 'MEMPOOL_FULL' | 'ACCOUNT_QUEUE_FULL' | 'ALREADY_KNOWN';
@@ -56,7 +58,15 @@ export interface DroppedTransaction {
 export class Mempool {
   private readonly waiting = new Map<string, SignedTransaction<unknown>>();
   private readonly perAccount = new Map<string, number>();
+  /** Each waiting transaction's events as it applied to the pending state. */
+  private readonly events = new Map<string, readonly MarketEvent[]>();
   private pending: MarketState;
+  /**
+   * The context the waiting transactions are applied at: the next block's height and the best
+   * guess at its time when the pending state was last started (at the last block, or when a
+   * transaction arrived at an empty pool), so they are all applied at one context.
+   */
+  private context: BlockContext | undefined;
 
   constructor(
     private readonly limits: MempoolLimits,
@@ -88,10 +98,24 @@ export class Mempool {
     if (this.waiting.size >= this.limits.maxTxs) {
       throw new MempoolRefusal('MEMPOOL_FULL', `the node holds ${this.limits.maxTxs} waiting transactions; try again after the next block`, { limit: this.limits.maxTxs });
     }
+    if (this.waiting.size === 0 || this.context === undefined) this.context = this.base.context();
     // Throws the market's Refusal, leaving the pending state as it was.
-    applyTransaction(this.pending, this.base.context(), signed.tx);
+    this.events.set(signed.id, applyTransaction(this.pending, this.context, signed.tx));
     this.waiting.set(signed.id, signed);
     this.perAccount.set(signer, queued + 1);
+  }
+
+  /**
+   * The pending state as the next block, when that block would be exactly the waiting
+   * transactions at `context`: all of them fit in `max`, and every one was applied at that
+   * height and time on the current base. Otherwise undefined, and the block is built by
+   * executing them again.
+   */
+  pendingBlock(context: BlockContext, max: number): PendingBlock | undefined {
+    const at = this.context;
+    if (this.waiting.size === 0 || this.waiting.size > max || !at || at.height !== context.height || at.time !== context.time) return undefined;
+    const included = [...this.waiting.values()];
+    return { fork: this.pending, included, txEvents: included.map((signed) => this.events.get(signed.id)!) };
   }
 
   /** Up to `max` waiting transactions in arrival order, left in the pool. */
@@ -111,17 +135,22 @@ export class Mempool {
    * dropped and returned with the reason, so their senders can be told.
    */
   settle(ids: Iterable<string>): DroppedTransaction[] {
-    for (const id of ids) this.waiting.delete(id);
+    for (const id of ids) {
+      this.waiting.delete(id);
+      this.events.delete(id);
+    }
     this.pending = this.base.state().fork();
     this.perAccount.clear();
     const context = this.base.context();
+    this.context = context;
     const dropped: DroppedTransaction[] = [];
     for (const [id, signed] of this.waiting) {
       try {
-        applyTransaction(this.pending, context, signed.tx);
+        this.events.set(id, applyTransaction(this.pending, context, signed.tx));
       } catch (error) {
         if (!isRefusal(error)) throw error;
         this.waiting.delete(id);
+        this.events.delete(id);
         dropped.push({ tx: signed, refusal: error });
         continue;
       }

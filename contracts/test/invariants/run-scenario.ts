@@ -34,6 +34,8 @@ interface Run {
   readonly paidByLoan: PaidByLoan;
   block: Block;
   rebuilt: MarketState | undefined;
+  /** When the companion runs each block on a fork: the state that takes the fork in at its end. */
+  absorbing?: MarketState;
   /** The state after the last transaction, while no end of block has changed it since. */
   last: Snapshot | undefined;
 }
@@ -65,7 +67,11 @@ function closeBlock(run: Run): void {
   for (const event of events) check(END_OF_BLOCK_EVENTS.includes(event.type), () => `end of block emitted a ${event.type} event`);
   check(nonces(run) === noncesBefore, () => 'end of block changed a nonce');
   block.endEvents = canon(events);
-  if (run.rebuilt) checkRebuiltEndBlock(run.rebuilt, block);
+  if (run.absorbing && run.rebuilt) {
+    run.absorbing.absorb(run.rebuilt);
+    checkRebuiltEndBlock(run.absorbing, block);
+    run.rebuilt = run.absorbing.fork();
+  } else if (run.rebuilt) checkRebuiltEndBlock(run.rebuilt, block);
   checkSupply(state);
   checkCredit(state, run.everyone);
   checkBook(state);
@@ -132,14 +138,20 @@ export function runScenario(sc: Scenario): void {
     rebuilt: undefined,
     last: undefined,
   };
-  // At the cut, the run goes on alongside in a state rebuilt from the records, or (every other
-  // cut) in a fork of such a state, which must read through to it and never change it.
+  // At the cut, the run goes on alongside in a state rebuilt from the records; or in a fork of
+  // such a state, which must read through to it and never change it; or, block by block, in a
+  // fork of it that it takes in at the end of each block, as a node builds a block from its
+  // mempool's pending state.
   let forkedFrom: { readonly base: MarketState; readonly records: string } | undefined;
   for (const [i, a] of sc.actions.entries()) {
     if (i === sc.cut) {
       run.rebuilt = MarketState.fromRecords(run.state.entries());
-      if (sc.cut % 2 === 1) {
+      const companion = stats.runs % 3;
+      if (companion === 1) {
         forkedFrom = { base: run.rebuilt, records: canon(run.rebuilt.entries()) };
+        run.rebuilt = run.rebuilt.fork();
+      } else if (companion === 2) {
+        run.absorbing = run.rebuilt;
         run.rebuilt = run.rebuilt.fork();
       }
     }
@@ -151,7 +163,7 @@ export function runScenario(sc: Scenario): void {
     step(run, i, a);
   }
   closeBlock(run);
-  checkRebuildAndReplay(genesis, run.blocks, run.state, run.rebuilt ?? MarketState.fromRecords(run.state.entries()), sc.cut);
+  checkRebuildAndReplay(genesis, run.blocks, run.state, run.absorbing ?? run.rebuilt ?? MarketState.fromRecords(run.state.entries()), sc.cut);
   if (forkedFrom) check(canon(forkedFrom.base.entries()) === forkedFrom.records, () => 'running on a fork changed the state it was taken from');
   checkTotals(run.state, run.paidByLoan);
   stats.runs++;
