@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const node of open.splice(0)) await node.stop();
 });
 
-async function startNode(data: MemoryStoreData = new Map(), commitDelayMs = 0) {
+async function startNode(data: MemoryStoreData = new Map(), commitDelayMs = 0, blockIntervalMs = 20) {
   const fatal: unknown[] = [];
   const store = await openMemoryStore(data);
   // A store whose writes take `commitDelayMs`, like a slow disk.
@@ -49,7 +49,7 @@ async function startNode(data: MemoryStoreData = new Map(), commitDelayMs = 0) {
   const node = await LedgerNode.open({
     genesis,
     checkSignatures: verifyInThisThread,
-    config: { ...DEFAULT_CONFIG, blockIntervalMs: 20 },
+    config: { ...DEFAULT_CONFIG, blockIntervalMs },
     store: slowStore,
     validatorKey: validator,
     onFatal: (error) => fatal.push(error),
@@ -109,10 +109,15 @@ describe('a single-validator ledger node', () => {
     expect(node.status()).toMatchObject({ height: before.height, stateRoot: before.stateRoot, mempoolSize: 0 });
   });
 
-  it('a transaction the rules refuse when its block is built is reported with its code', async () => {
-    const { node } = await startNode();
-    const overdraw = tx(alice, 0n, 'transfer', { asset: 'USD', to: bob.account, amount: 1n });
-    expect(await node.submit(overdraw.encoded)).toMatchObject({ status: 'refused', code: 'INSUFFICIENT_FUNDS', id: overdraw.id });
+  it('refuses at once, with its code, a transaction the rules refuse on top of those already waiting', async () => {
+    const { node } = await startNode(new Map(), 0, 1_000);
+    const faucet = tx(alice, 0n, 'faucet', { asset: 'USD', amount: 5n });
+    const overdraw = tx(alice, 1n, 'transfer', { asset: 'USD', to: bob.account, amount: 6n });
+    const [first, second] = [node.submit(faucet.encoded), node.submit(overdraw.encoded)];
+    // Alice will have 5 once the faucet payout is in; 6 overdraws. No block has been made yet.
+    expect(await second).toMatchObject({ status: 'refused', code: 'INSUFFICIENT_FUNDS', id: overdraw.id });
+    expect(node.status()).toMatchObject({ height: 0, mempoolSize: 1 });
+    expect(await first).toMatchObject({ status: 'committed', height: 1 });
     expect(await node.transaction(overdraw.id)).toBeUndefined();
   });
 
