@@ -167,7 +167,7 @@ describe('parseJson and assertCanonical refuse with a code', () => {
     expect(decodeCanonical(utf8(text))).toBe(text);
   });
 
-  it('accepts a text exactly when it is the encoding of what it parses to, under any small edit', () => {
+  it('accepts a text exactly when it is the encoding of what it parses to, under small edits', () => {
     // The definition, written plainly: parse, encode, compare.
     const isCanonical = (text: string): boolean => {
       try {

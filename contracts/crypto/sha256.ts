@@ -1,4 +1,5 @@
 import { sha256 as portableSha256 } from '@noble/hashes/sha2.js';
+import { toHex, utf8 } from '../codec/canonical.js';
 
 /**
  * SHA-256 for every hash Lendnet commits to (tx ids, block hashes, Merkle trees). The rules
@@ -13,9 +14,6 @@ export interface Sha256Implementation {
   hexOfText(text: string): string;
 }
 
-const textEncoder = new TextEncoder();
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
 /** The implementation that runs everywhere. */
 export const portableSha256Implementation: Sha256Implementation = {
   digest(parts) {
@@ -25,10 +23,7 @@ export const portableSha256Implementation: Sha256Implementation = {
     return hasher.digest();
   },
   hexOfText(text) {
-    const digest = portableSha256(textEncoder.encode(text));
-    let out = '';
-    for (let i = 0; i < digest.length; i++) out += HEX_BYTE[digest[i]!];
-    return out;
+    return toHex(portableSha256(utf8(text)));
   },
 };
 

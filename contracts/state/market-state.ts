@@ -123,7 +123,8 @@ export class MarketState {
 
   /** Every record, sorted by key. */
   entries(): Array<[string, StateValue]> {
-    const all = new Map<string, StateValue>(this.parent ? this.parent.state.entries() : []);
+    if (!this.parent) return [...this.records].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const all = new Map<string, StateValue>(this.parent.state.entries());
     for (const key of this.deleted) all.delete(key);
     for (const [key, value] of this.records) all.set(key, value);
     return [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -51,7 +51,7 @@ export interface FastVerifier {
   /** The consensus decision: the same result as `verifySignature`, never throws. */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
   /**
-   * The fast path alone, without the fallback: account-key check, then OpenSSL. Accepts a
+   * The fast path alone, without the fallback: the account-key byte checks, then OpenSSL. Accepts a
    * subset of what `verify` accepts. For tests and benchmarks, not for consensus.
    */
   verifyOpenssl(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
@@ -164,7 +164,7 @@ export function fastVerify(publicKey: Uint8Array, message: Uint8Array, signature
   return shared.verify(publicKey, message, signature);
 }
 
-/** The shared verifier's fast path alone (account-key check + OpenSSL, no fallback). Not for consensus. */
+/** The shared verifier's fast path alone (account-key byte checks + OpenSSL, no fallback). Not for consensus. */
 export function opensslVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   return shared.verifyOpenssl(publicKey, message, signature);
 }

@@ -103,6 +103,7 @@ export class LedgerNode {
   }
 
   static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
+    // Process-wide and idempotent: the same digests as the portable SHA-256, faster.
     useNativeSha256();
     return new LedgerNode(await Chain.open(options.store, options.genesis), options);
   }
