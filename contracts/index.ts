@@ -40,7 +40,7 @@ export {
   type SignedTransaction,
   type Transaction,
 } from './tx/envelope.js';
-export { generateKeyPair, isValidAccountId, isValidAccountKey, keyPairFromSecret, signMessage, verifySignature, type KeyPair } from './tx/keys.js';
+export { generateKeyPair, isValidAccountId, isValidAccountKey, keyPairFromSecret, rememberAcceptedSigner, signMessage, verifySignature, type KeyPair } from './tx/keys.js';
 export type { BlockContext } from './txs/definition.js';
 export { TX_DEFINITIONS, bodyDecoder, txDefinition, type TxBodies, type TxType } from './txs/registry.js';
 export {

@@ -12,7 +12,7 @@ import type { Home } from '../../node/home/home.js';
 import { runNode } from '../../node/ledger/run.js';
 import { LedgerNode, type SubmitResult } from '../../node/ledger/ledger-node.js';
 import { openStore } from '../../node/store/index.js';
-import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { rounded, threadTicks, type BenchCase, type BenchFigure } from '../harness.js';
 import { rawVerifyLimit } from '../raw-verify-limit.js';
 
 /**
@@ -97,6 +97,21 @@ interface Phase {
   readonly elu: { utilization: number; active: number; idle: number };
   /** CPU time of the whole process (every thread), microseconds. */
   readonly cpuMicros: number;
+  /** CPU time per thread during the run, microseconds: the main thread first, then the others, most first. */
+  readonly threads: { readonly main: number; readonly others: number[] };
+}
+
+const MICROS_PER_TICK = 10_000;
+
+function threadsBetween(before: Map<number, number>, after: Map<number, number>): { main: number; others: number[] } {
+  let main = 0;
+  const others: number[] = [];
+  for (const [id, ticks] of after) {
+    const micros = (ticks - (before.get(id) ?? 0)) * MICROS_PER_TICK;
+    if (id === process.pid) main = micros;
+    else if (micros > 0) others.push(micros);
+  }
+  return { main, others: others.sort((a, b) => b - a) };
 }
 
 /**
@@ -119,6 +134,8 @@ async function runPhase(genesis: Genesis, validator: KeyPair, txs: Signed[], mod
   let finished = 0;
   const before = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
+  const ticksBefore = threadTicks();
+  let ticksAfter = ticksBefore;
   try {
     started = performance.now();
     await new Promise<void>((resolve, reject) => {
@@ -153,13 +170,14 @@ async function runPhase(genesis: Genesis, validator: KeyPair, txs: Signed[], mod
       }
     });
     finished = performance.now();
+    ticksAfter = threadTicks();
   } finally {
     await running.stop();
   }
   const elu = performance.eventLoopUtilization(before);
   const cpu = process.cpuUsage(cpuBefore);
   await rm(dir, { recursive: true, force: true });
-  return { submitted: txs.length, committed, seconds: (finished - started) / 1000, latencies, refusals, blocks, elu, cpuMicros: cpu.user + cpu.system };
+  return { submitted: txs.length, committed, seconds: (finished - started) / 1000, latencies, refusals, blocks, elu, cpuMicros: cpu.user + cpu.system, threads: threadsBetween(ticksBefore, ticksAfter) };
 }
 
 /**
@@ -189,6 +207,10 @@ async function startTrusting(home: Home): Promise<{ readonly node: LedgerNode; s
   };
 }
 
+function perTx(micros: number, phase: Phase): number {
+  return rounded(micros / Math.max(1, phase.committed), 1);
+}
+
 function figures(phase: Phase, how: string, limit: number, limitNote: string): BenchFigure[] {
   const rate = phase.committed / phase.seconds;
   const sorted = Float64Array.from(phase.latencies).sort();
@@ -216,7 +238,7 @@ function figures(phase: Phase, how: string, limit: number, limitNote: string): B
       name: `${how}: CPU per committed tx, all threads`,
       value: rounded(phase.cpuMicros / Math.max(1, phase.committed), 1),
       unit: 'µs',
-      note: `${rounded(phase.cpuMicros / 1e6, 2)} CPU-s in ${rounded(phase.seconds, 2)} s on ${availableParallelism()} cores; verification alone at the limit costs ${rounded((availableParallelism() * 1e6) / limit, 1)} µs per tx`,
+      note: `${rounded(phase.cpuMicros / 1e6, 2)} CPU-s in ${rounded(phase.seconds, 2)} s on ${availableParallelism()} cores; verification alone at the limit costs ${rounded((availableParallelism() * 1e6) / limit, 1)} µs per tx; per thread, µs per tx: main ${perTx(phase.threads.main, phase)}, others ${phase.threads.others.map((micros) => perTx(micros, phase)).join(', ')}`,
     },
     {
       name: `${how}: blocks with txs`,
@@ -265,7 +287,7 @@ const bench: BenchCase = {
         name: 'the node beside verification: CPU per committed tx, all threads, signatures trusted and not verified (one tx per account in flight)',
         value: rounded(trusted.cpuMicros / Math.max(1, trusted.committed), 1),
         unit: 'µs',
-        note: `${trusted.committed} of ${trusted.submitted} committed in ${rounded(trusted.seconds, 2)} s (${rounded(trusted.committed / trusted.seconds)} tx/s); verification at the limit costs ${rounded((cores * 1e6) / limit, 1)} µs of CPU per tx, so a ratio of 0.7 leaves ${rounded(((cores * 1e6) / limit) * (1 / 0.7 - 1), 1)} µs for everything else`,
+        note: `main thread ${perTx(trusted.threads.main, trusted)} µs, others ${trusted.threads.others.map((micros) => perTx(micros, trusted)).join(', ')}; ${trusted.committed} of ${trusted.submitted} committed in ${rounded(trusted.seconds, 2)} s (${rounded(trusted.committed / trusted.seconds)} tx/s); verification at the limit costs ${rounded((cores * 1e6) / limit, 1)} µs of CPU per tx, so a ratio of 0.7 leaves ${rounded(((cores * 1e6) / limit) * (1 / 0.7 - 1), 1)} µs for everything else`,
       },
       { name: `pre-signing (node:crypto ed25519, ${ACCOUNTS} keys + all ${ACCOUNTS * TXS_PER_ACCOUNT} txs)`, value: rounded(signMs), unit: 'ms' },
     ];

@@ -2,7 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../codec/canonical.js';
-import { isCanonicalLargeOrderEncoding, isValidAccountKey } from './keys.js';
+import { isCanonicalLargeOrderEncoding, isValidAccountId, isValidAccountKey, rememberAcceptedSigner } from './keys.js';
 
 const Point = ed25519.Point;
 const P = (1n << 255n) - 19n;
@@ -84,5 +84,20 @@ describe('the account-key rule', () => {
   it('refuses other lengths', () => {
     expect(isValidAccountKey(new Uint8Array(31))).toBe(false);
     expect(isCanonicalLargeOrderEncoding(new Uint8Array(33))).toBe(false);
+  });
+});
+
+describe('remembered account verdicts', () => {
+  it('a signer remembered as accepted is valid, and remembering a key already refused keeps the refusal', () => {
+    const signer = toHex(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    rememberAcceptedSigner(signer);
+    expect(isValidAccountId(signer)).toBe(true);
+    for (const bytes of edgeEncodings) {
+      const id = toHex(bytes);
+      const verdict = isValidAccountId(id);
+      expect(verdict).toBe(referenceRule(bytes));
+      rememberAcceptedSigner(id);
+      expect(isValidAccountId(id)).toBe(verdict);
+    }
   });
 });

@@ -95,13 +95,28 @@ export function isValidAccountId(account: string): boolean {
   let verdict = accountVerdicts.get(account);
   if (verdict === undefined) {
     verdict = isValidAccountKey(fromHex(account));
-    if (accountVerdicts.size >= ACCOUNT_VERDICTS_KEPT) {
-      const oldest = accountVerdicts.keys().next();
-      if (oldest.done !== true) accountVerdicts.delete(oldest.value);
-    }
-    accountVerdicts.set(account, verdict);
+    rememberAccountVerdict(account, verdict);
   }
   return verdict;
+}
+
+function rememberAccountVerdict(account: string, verdict: boolean): void {
+  if (accountVerdicts.size >= ACCOUNT_VERDICTS_KEPT) {
+    const oldest = accountVerdicts.keys().next();
+    if (oldest.done !== true) accountVerdicts.delete(oldest.value);
+  }
+  accountVerdicts.set(account, verdict);
+}
+
+/**
+ * Tells `isValidAccountId` that `account` is an acceptable key, because a signature under it
+ * was accepted by the signature rule (`verifySignature`, or a verifier that makes exactly its
+ * decisions), and that rule accepts only under acceptable keys. Whoever calls this must have
+ * seen such an acceptance for these very bytes; then no outcome changes, and a recipient who
+ * has signed before is not decompressed again when a transfer names it.
+ */
+export function rememberAcceptedSigner(account: string): void {
+  if (!accountVerdicts.has(account)) rememberAccountVerdict(account, true);
 }
 
 /**

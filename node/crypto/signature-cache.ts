@@ -1,5 +1,6 @@
 import { fromHex } from '../../contracts/codec/canonical.js';
 import { signBytesOf, type SignedTransaction } from '../../contracts/tx/envelope.js';
+import { rememberAcceptedSigner } from '../../contracts/tx/keys.js';
 import type { SignatureItem, VerifierPool } from './verifier-pool.js';
 
 /**
@@ -133,6 +134,7 @@ export async function verifyTransactions(
   const waiting: { readonly position: number; readonly other: InFlight }[] = [];
   const ownPositions: number[] = [];
   const ownIds: string[] = [];
+  const ownSigners: string[] = [];
   const firstPosition = new Map<string, number>();
   const toPool: SignatureItem[] = [];
   const poolIndex: number[] = [];
@@ -153,6 +155,7 @@ export async function verifyTransactions(
     if (firstPosition.has(signed.id)) continue;
     firstPosition.set(signed.id, ownIds.length);
     ownIds.push(signed.id);
+    ownSigners.push(signed.tx.signer);
     const item = signatureItem(signed);
     poolIndex.push(item === null ? -1 : toPool.push(item) - 1);
   }
@@ -169,6 +172,8 @@ export async function verifyTransactions(
           const at = poolIndex[i]!;
           const value = at >= 0 && results[at] === true;
           cache.set(id, value);
+          // The pool makes the rule's decisions, which accept only under acceptable keys.
+          if (value) rememberAcceptedSigner(ownSigners[i]!);
           return value;
         });
         forget();
