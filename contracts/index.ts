@@ -46,14 +46,18 @@ export { TX_DEFINITIONS, bodyDecoder, txDefinition, type TxBodies, type TxType }
 export {
   BLOCK_DOMAIN,
   GENESIS_PREVIOUS_HASH,
+  PROPOSAL_DOMAIN,
   VOTE_DOMAIN,
   blockHash,
   precommitBytes,
+  proposalBytes,
   validatorsHash,
+  voteBytes,
   type BlockHeader,
   type CommitCertificate,
   type Precommit,
   type Validator,
+  type VoteType,
 } from './chain/block.js';
 export { MAX_BLOCK_TXS, decodeBlock, decodeCommit, encodeBlock, encodeCommit, type Block } from './chain/block-codec.js';
 export { checkCommit, isQuorum, type CommitFault } from './chain/commit.js';

@@ -61,5 +61,28 @@ export interface CommitCertificate {
 
 /** The bytes a validator signs to precommit a block. */
 export function precommitBytes(chainId: string, height: number, round: number, hash: string): Uint8Array {
-  return utf8(`${VOTE_DOMAIN}\n${chainId}\n${encodeCanonical({ blockHash: hash, height, round, type: 'precommit' })}`);
+  return voteBytes(chainId, 'precommit', height, round, hash);
+}
+
+/** The two votes of a consensus round. */
+export type VoteType = 'prevote' | 'precommit';
+
+/**
+ * The bytes a validator signs to vote in a round: for a block (its hash), or for nothing (null,
+ * written as an empty hash). A precommit for a block is `precommitBytes`, which commit
+ * certificates carry.
+ */
+export function voteBytes(chainId: string, type: VoteType, height: number, round: number, hash: string | null): Uint8Array {
+  return utf8(`${VOTE_DOMAIN}\n${chainId}\n${encodeCanonical({ blockHash: hash ?? '', height, round, type })}`);
+}
+
+export const PROPOSAL_DOMAIN = 'lendnet/proposal/v1';
+
+/**
+ * The bytes a proposer signs to propose a block in a round. `validRound` is the round in which
+ * the block gathered a quorum of prevotes, or -1 (then the field is left out).
+ */
+export function proposalBytes(chainId: string, height: number, round: number, validRound: number, hash: string): Uint8Array {
+  const fields = validRound >= 0 ? { blockHash: hash, height, round, validRound } : { blockHash: hash, height, round };
+  return utf8(`${PROPOSAL_DOMAIN}\n${chainId}\n${encodeCanonical(fields)}`);
 }
