@@ -1,4 +1,4 @@
-import { assertCanonical, encodeCanonical, parseJson } from '../codec/canonical.js';
+import { assertCanonical, type CanonicalValue, encodeCanonical, parseJson } from '../codec/canonical.js';
 import { accountId, arrayOf, chainId, integer, matching, object, optional, type Decoder } from '../codec/schema.js';
 import { refuse } from '../errors.js';
 import { MAX_TX_BYTES } from '../tx/envelope.js';
@@ -43,10 +43,16 @@ const txWire: Decoder<string> = (value, path) => {
   return value;
 };
 
-const blockDecoder = object({ header: headerDecoder, txs: arrayOf(txWire, MAX_BLOCK_TXS), lastCommit: optional(commitDecoder) });
+/** Decodes a parsed block (a value inside a larger message); `decodeBlock` takes the bytes. */
+export const blockDecoder: Decoder<Block> = object({ header: headerDecoder, txs: arrayOf(txWire, MAX_BLOCK_TXS), lastCommit: optional(commitDecoder) });
 
 export function encodeBlock(block: Block): string {
-  return encodeCanonical({ header: { ...block.header }, txs: block.txs, lastCommit: block.lastCommit && encodableCommit(block.lastCommit) });
+  return encodeCanonical(blockValue(block));
+}
+
+/** A block as a canonical value, to be encoded alone or inside a larger message. */
+export function blockValue(block: Block): CanonicalValue {
+  return { header: { ...block.header }, txs: block.txs, lastCommit: block.lastCommit && encodableCommit(block.lastCommit) };
 }
 
 export function encodeCommit(commit: CommitCertificate): string {

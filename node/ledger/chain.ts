@@ -1,6 +1,8 @@
 import {
   type Block,
+  type BlockHeader,
   blockHash,
+  checkCommit,
   bodyDecoder,
   type CommitCertificate,
   decodeBlock,
@@ -15,12 +17,14 @@ import {
   genesisState,
   MarketState,
   type SignedTransaction,
+  type StateValue,
   toHex,
   txRoot,
   utf8,
   validatorsHash,
 } from '../../contracts/index.js';
-import { absorbBlock, type ExecutedBlock, type PendingBlock, proposeBlock } from '../chain/execute.js';
+import { absorbBlock, type ExecutedBlock, InvalidBlockError, type PendingBlock, proposeBlock, replayBlock } from '../chain/execute.js';
+import { fastVerify } from '../crypto/fast-verifier.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { encodedChanges, SparseMerkleTree } from '../state/sparse-merkle-tree.js';
 import type { Store } from '../store/index.js';
@@ -35,6 +39,18 @@ export interface ChainHead {
   readonly hash: string;
   readonly time: number;
   readonly stateRoot: string;
+}
+
+/** A proposed block that breaks a rule of the chain: no honest validator votes for it. */
+export class InvalidProposalError extends Error {
+  override readonly name = 'InvalidProposalError';
+}
+
+/** A block built or checked on a fork of the live state, ready to commit if it is decided. */
+export interface Evaluated extends Proposal {
+  readonly hash: string;
+  /** The fork holding the block's writes (taken from the live state at its current version). */
+  readonly fork: MarketState;
 }
 
 /** A block built on the live state and not yet committed. */
@@ -54,6 +70,7 @@ export interface Proposal {
  */
 export class Chain {
   private lastCommit: CommitCertificate | undefined;
+  private lastHeader: BlockHeader | undefined;
 
   private constructor(
     readonly genesis: Genesis,
@@ -82,6 +99,7 @@ export class Chain {
       throw new ChainCorruptError(`the stored state's root ${tree.rootHex()} differs from block ${head.height}'s ${header.stateRoot}`);
     }
     const chain = new Chain(genesis, state, tree, store, { height: head.height, hash: toHex(head.hash), time: header.time, stateRoot: header.stateRoot });
+    chain.lastHeader = header;
     const commitBytes = await store.getCommit(head.height);
     chain.lastCommit = commitBytes ? decodeCommit(commitBytes) : undefined;
     return chain;
@@ -112,10 +130,14 @@ export class Chain {
   }
 
   private proposal(time: number, executed: ExecutedBlock, refused: Proposal['refused'], proposer: string): Proposal {
-    const height = this.current.height + 1;
     const changes = encodedChanges(executed.changes);
-    const stateRoot = toHex(this.tree.applyChanges(changes));
-    const block: Block = {
+    const block = this.blockOf(time, executed, toHex(this.tree.applyChanges(changes)), proposer);
+    return { block, executed, refused, encodedChanges: changes };
+  }
+
+  private blockOf(time: number, executed: ExecutedBlock, stateRoot: string, proposer: string): Block {
+    const height = this.current.height + 1;
+    return {
       header: {
         chainId: this.genesis.market.params.chainId,
         height,
@@ -129,7 +151,78 @@ export class Chain {
       txs: executed.included.map((tx) => tx.encoded),
       ...(this.lastCommit ? { lastCommit: this.lastCommit } : {}),
     };
-    return { block, executed, refused, encodedChanges: changes };
+  }
+
+  /**
+   * Builds the next block on a fork of the live state, leaving the live state and its tree as
+   * they are: what a proposer does when its proposal may not be decided (BFT consensus).
+   */
+  buildOnFork(time: number, candidates: readonly SignedTransaction<unknown>[], proposer: string): Evaluated {
+    const fork = this.state.fork();
+    const height = this.current.height + 1;
+    const { refused, ...executed } = proposeBlock(fork, { height, time }, candidates);
+    const changes = encodedChanges(executed.changes);
+    const block = this.blockOf(time, executed, this.speculativeRoot(changes), proposer);
+    return { block, hash: blockHash(block.header), executed, refused, encodedChanges: changes, fork };
+  }
+
+  /**
+   * Checks a proposed next block and re-executes it on a fork of the live state, leaving the
+   * live state as it is. `txs` are the block's transactions, decoded and with signatures
+   * checked by the caller. Throws InvalidProposalError naming the first fault.
+   */
+  evaluate(block: Block, txs: readonly SignedTransaction<unknown>[]): Evaluated {
+    const { header } = block;
+    const height = this.current.height + 1;
+    const fault = (reason: string): never => {
+      throw new InvalidProposalError(`block ${header.height}: ${reason}`);
+    };
+    if (header.chainId !== this.genesis.market.params.chainId) fault('it is for another chain');
+    if (header.height !== height) fault(`the next height is ${height}`);
+    if (header.previousHash !== this.current.hash) fault('it does not follow the last committed block');
+    if (header.time < this.current.time) fault('its time is before the last block’s');
+    if (header.validatorsHash !== validatorsHash(this.genesis.validators)) fault('it names another validator set');
+    if (txs.length !== block.txs.length) fault('its transactions were not all decoded');
+    if (header.txRoot !== toHex(txRoot(txs.map((tx) => tx.id)))) fault('its tx root does not match its transactions');
+    if (height === 1) {
+      if (block.lastCommit !== undefined) fault('the first block carries no commit');
+    } else {
+      const previous = this.lastHeader;
+      const { lastCommit } = block;
+      if (lastCommit === undefined || previous === undefined) return fault('it does not carry the previous block’s commit');
+      const commitFault = checkCommit(previous, lastCommit, this.genesis.validators, fastVerify);
+      if (commitFault !== undefined) fault(`its commit of the previous block is invalid (${commitFault})`);
+    }
+    const fork = this.state.fork();
+    let executed: ExecutedBlock;
+    try {
+      executed = replayBlock(fork, { height, time: header.time }, txs);
+    } catch (error) {
+      if (error instanceof InvalidBlockError) fault(error.message);
+      throw error;
+    }
+    const changes = encodedChanges(executed.changes);
+    if (this.speculativeRoot(changes) !== header.stateRoot) fault('its state root does not match the state it leads to');
+    return { block, hash: blockHash(header), executed, refused: [], encodedChanges: changes, fork };
+  }
+
+  /** Commits a block built or checked on a fork: takes the fork's writes into the live state, then stores it as `commit` does. */
+  async commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
+    this.state.takeChanges();
+    this.state.absorb(evaluated.fork);
+    this.state.takeChanges();
+    const root = toHex(this.tree.applyChanges(evaluated.encodedChanges));
+    if (root !== evaluated.block.header.stateRoot) throw new ChainCorruptError(`block ${evaluated.block.header.height}: the live state's root ${root} differs from its header's`);
+    await this.commit(evaluated, certificate);
+  }
+
+  /** The state root after `changes`, computed on the live tree and then undone. */
+  private speculativeRoot(changes: ReadonlyMap<string, Uint8Array | undefined>): string {
+    const root = toHex(this.tree.applyChanges(changes));
+    const previous = new Map<string, StateValue | undefined>();
+    for (const key of changes.keys()) previous.set(key, this.state.get(key));
+    this.tree.applyChanges(encodedChanges(previous));
+    return root;
   }
 
   /** Stores a proposal with its certificate in one atomic, durable write. */
@@ -149,6 +242,7 @@ export class Chain {
     });
     this.current = { height: block.header.height, hash, time: block.header.time, stateRoot: block.header.stateRoot };
     this.lastCommit = certificate;
+    this.lastHeader = block.header;
   }
 
   /** A committed block, or undefined above the head. */

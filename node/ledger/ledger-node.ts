@@ -1,7 +1,13 @@
 import {
+  type Block,
   bodyDecoder,
+  checkCommit,
   type CommitCertificate,
+  decodeBlock,
+  decodeCommit,
   decodeTransaction,
+  encodeBlock,
+  encodeCommit,
   hasValidSignature,
   isRefusal,
   isValidAccountId,
@@ -12,16 +18,22 @@ import {
   SIGNER_KEY_REFUSAL,
   txId,
   txInclusionProof,
+  utf8,
 } from '../../contracts/index.js';
+import { type BftEngine, createBftEngine } from '../consensus/bft-engine.js';
+import type { PrivateValidator } from '../consensus/private-validator.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
+import type { Evidence, StepTimeout } from '../consensus/tendermint.js';
 import { type ConsensusEngine, type ConsensusHost, nextBlockTime } from '../consensus/engine.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { useNativeSha256 } from '../crypto/native-sha256.js';
 import type { NodeConfig } from '../home/config.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { type DroppedTransaction, Mempool, MempoolRefusal } from '../mempool/mempool.js';
+import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from '../network/network.js';
 import type { Store } from '../store/index.js';
-import { Chain, type Proposal } from './chain.js';
+import { Chain, type Evaluated, InvalidProposalError, type Proposal } from './chain.js';
+import { decodeTxBatch, encodeTxBatch, MAX_TXS_PER_GOSSIP } from './tx-gossip.js';
 
 /** What became of a submitted transaction. */
 export type SubmitResult =
@@ -42,6 +54,8 @@ export interface CommittedBlock {
 const ARRIVAL_BATCH = 512;
 
 interface Arrival {
+  /** Submitted here (its sender waits for the result, and it is gossiped once admitted), or heard from a peer. */
+  readonly local: boolean;
   readonly signed: SignedTransaction<unknown>;
   readonly resolve: (result: SubmitResult) => void;
   readonly reject: (error: unknown) => void;
@@ -62,7 +76,27 @@ export interface LedgerNodeOptions {
   readonly validatorKey: KeyPair;
   /** Called when the node cannot go on (a block could not be stored); it has stopped making blocks. */
   readonly onFatal: (error: unknown) => void;
+  /**
+   * The network of operator nodes. With it the node runs Tendermint with the validators of
+   * genesis, gossips transactions and serves and syncs blocks; without it, the single-validator
+   * devnet engine.
+   */
+  readonly network?: NodeNetwork;
+  /** On a network: this validator's signing guard, or null to follow the chain as an observer. */
+  readonly signer?: PrivateValidator | null;
+  /** Round timeouts on a network (defaults: DEFAULT_TIMEOUTS). */
+  readonly timeouts?: { readonly propose: StepTimeout; readonly prevote: StepTimeout; readonly precommit: StepTimeout };
+  /** Called with each equivocation the engine sees. */
+  readonly onEvidence?: (evidence: Evidence<Block>) => void;
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** Round timeouts on a network: base and growth per round, in milliseconds. */
+export const DEFAULT_TIMEOUTS = {
+  propose: { baseMs: 3_000, incrementMs: 500 },
+  prevote: { baseMs: 1_000, incrementMs: 500 },
+  precommit: { baseMs: 1_000, incrementMs: 500 },
+} as const;
 
 /**
  * One ledger node: takes signed transactions, orders them into blocks with its consensus
@@ -74,6 +108,12 @@ export class LedgerNode {
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly mempool: Mempool;
   private readonly engine: ConsensusEngine;
+  private readonly bft: BftEngine | undefined;
+  /** On a network: blocks built or judged at the current height, by hash, ready to commit. */
+  private readonly evaluated = new Map<string, Evaluated>();
+  /** Transactions submitted here and admitted, waiting to be gossiped. */
+  private outgoing: string[] = [];
+  private readonly evidenceSeen: Evidence<Block>[] = [];
   /** The block being committed, and the mempool transactions it made stale. */
   private proposal: (Proposal & { readonly dropped: readonly DroppedTransaction[] }) | undefined;
   private stopped = false;
@@ -94,12 +134,28 @@ export class LedgerNode {
         return { height: last.height + 1, time: nextBlockTime(last.time, Math.floor(Date.now() / 1000)) };
       },
     });
-    this.engine = createSoloEngine(this.consensusHost(), {
-      blockIntervalMs: options.config.blockIntervalMs,
-      emptyBlocks: options.config.emptyBlocks,
-      validatorKey: options.validatorKey,
-      onError: options.onFatal,
-    });
+    const { network } = options;
+    if (network) {
+      this.bft = createBftEngine(this.bftHost(network), {
+        signer: options.signer ?? null,
+        gossip: { publish: (bytes) => network.publish('consensus', bytes), subscribe: (handler) => network.subscribe('consensus', handler) },
+        timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
+        blockIntervalMs: options.config.blockIntervalMs,
+        emptyBlocks: options.config.emptyBlocks,
+        onError: options.onFatal,
+        ...(options.log ? { log: options.log } : {}),
+      });
+      this.engine = this.bft;
+      network.subscribe('txs', (bytes) => this.onTxGossip(bytes));
+      network.serveBlocks((from, to) => this.blocksWithCommits(from, to));
+    } else {
+      this.engine = createSoloEngine(this.consensusHost(), {
+        blockIntervalMs: options.config.blockIntervalMs,
+        emptyBlocks: options.config.emptyBlocks,
+        validatorKey: options.validatorKey,
+        onError: options.onFatal,
+      });
+    }
   }
 
   static async open(options: LedgerNodeOptions): Promise<LedgerNode> {
@@ -143,12 +199,16 @@ export class LedgerNode {
     // Known bytes are refused before their signature is checked again.
     if (this.mempool.has(signed.id)) return Promise.resolve(refused('ALREADY_KNOWN', 'this transaction is already waiting for a block', signed.id));
     return new Promise((resolve, reject) => {
-      this.arriving.push({ signed, resolve, reject });
-      // Checked in batches: one call per event-loop turn, or sooner when a batch is full, so
-      // that under a flood the first verdicts reach the mempool while later ones are checked.
-      if (this.arriving.length === 1) setImmediate(() => this.admitArrived());
-      else if (this.arriving.length >= ARRIVAL_BATCH) this.admitArrived();
+      this.arrive({ local: true, signed, resolve, reject });
     });
+  }
+
+  private arrive(arrival: Arrival): void {
+    this.arriving.push(arrival);
+    // Checked in batches: one call per event-loop turn, or sooner when a batch is full, so
+    // that under a flood the first verdicts reach the mempool while later ones are checked.
+    if (this.arriving.length === 1) setImmediate(() => this.admitArrived());
+    else if (this.arriving.length >= ARRIVAL_BATCH) this.admitArrived();
   }
 
   /**
@@ -179,7 +239,7 @@ export class LedgerNode {
   }
 
   /** Offers a checked transaction to the mempool: refused now, or its sender waits for its block. */
-  private admit({ signed, resolve }: Arrival, valid: boolean): void {
+  private admit({ signed, resolve, local }: Arrival, valid: boolean): void {
     if (!valid) {
       if (!isValidAccountId(signed.tx.signer)) return resolve(refused('BAD_PUBLIC_KEY', SIGNER_KEY_REFUSAL));
       return resolve(refused('BAD_SIGNATURE', 'the signature does not verify for this signer and transaction', signed.id));
@@ -191,7 +251,164 @@ export class LedgerNode {
       if (error instanceof MempoolRefusal || isRefusal(error)) return resolve(refused(error.code, error.message, signed.id));
       throw error;
     }
-    this.waiters.set(signed.id, resolve);
+    if (local) {
+      this.waiters.set(signed.id, resolve);
+      if (this.options.network) this.gossipLater(signed.encoded);
+    }
+    this.bft?.notifyWork();
+  }
+
+  // ---- the network ---------------------------------------------------------------------
+
+  /** Queues an admitted transaction for the next gossip message of transactions. */
+  private gossipLater(wire: string): void {
+    this.outgoing.push(wire);
+    if (this.outgoing.length === 1) setImmediate(() => this.flushGossip());
+    else if (this.outgoing.length >= MAX_TXS_PER_GOSSIP) this.flushGossip();
+  }
+
+  private flushGossip(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    if (batch.length > 0 && !this.stopped) this.options.network?.publish('txs', encodeTxBatch(batch));
+  }
+
+  /** Transactions from a peer: relayed if they decode, and offered to the mempool like any other. */
+  private onTxGossip(bytes: Uint8Array): Verdict {
+    let wires: string[];
+    try {
+      wires = decodeTxBatch(bytes);
+    } catch {
+      return 'reject';
+    }
+    let fresh = 0;
+    for (const wire of wires) {
+      let signed: SignedTransaction<unknown>;
+      try {
+        signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false });
+      } catch (error) {
+        if (isRefusal(error)) return 'reject';
+        throw error;
+      }
+      if (this.stopped || this.mempool.has(signed.id)) continue;
+      fresh += 1;
+      this.arrive({ local: false, signed, resolve: () => undefined, reject: () => undefined });
+    }
+    return fresh > 0 ? 'accept' : 'ignore';
+  }
+
+  /** Committed blocks from..to with their commits, for a peer that is behind. */
+  private async blocksWithCommits(from: number, to: number): Promise<BlockWithCommit[]> {
+    const out: BlockWithCommit[] = [];
+    const last = Math.min(to, from + MAX_BLOCKS_PER_REQUEST - 1, this.chain.head().height);
+    for (let height = Math.max(1, from); height <= last; height++) {
+      const [block, commit] = await Promise.all([this.chain.block(height), this.chain.commitOf(height)]);
+      if (!block || !commit) break;
+      out.push({ block: utf8(encodeBlock(block)), commit: utf8(encodeCommit(commit)) });
+    }
+    return out;
+  }
+
+  /** Decodes a proposed or synced block's transactions and checks their signatures; undefined if any fails. */
+  private async checkedTransactions(block: Block): Promise<SignedTransaction<unknown>[] | undefined> {
+    const txs: SignedTransaction<unknown>[] = [];
+    for (const wire of block.txs) {
+      try {
+        txs.push(decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false }));
+      } catch (error) {
+        if (isRefusal(error)) return undefined;
+        throw error;
+      }
+    }
+    const verdicts = await this.options.checkSignatures(txs);
+    return verdicts.every((valid) => valid) ? txs : undefined;
+  }
+
+  private bftHost(network: NodeNetwork) {
+    const self = this.options.signer?.account ?? this.options.validatorKey.account;
+    return {
+      chainId: this.chainId,
+      validators: () => this.options.genesis.validators,
+      head: () => this.chain.head(),
+      hasPendingTransactions: () => this.mempool.size > 0,
+      build: async (time: number) => {
+        const evaluated = this.chain.buildOnFork(time, this.mempool.peek(MAX_BLOCK_TXS), self);
+        this.evaluated.set(evaluated.hash, evaluated);
+        return evaluated.block;
+      },
+      judge: async (block: Block) => {
+        const txs = await this.checkedTransactions(block);
+        if (!txs) return false;
+        try {
+          const evaluated = this.chain.evaluate(block, txs);
+          this.evaluated.set(evaluated.hash, evaluated);
+          return true;
+        } catch (error) {
+          if (error instanceof InvalidProposalError) {
+            this.options.log?.('warn', 'invalid proposal', { reason: error.message });
+            return false;
+          }
+          throw error;
+        }
+      },
+      commit: async (hash: string, certificate: CommitCertificate) => {
+        // Sync may have committed this height already.
+        if (certificate.height <= this.chain.head().height) return;
+        const evaluated = this.evaluated.get(hash);
+        if (!evaluated) throw new Error(`block ${hash} was decided but never built or judged here`);
+        await this.commitEvaluated(evaluated, certificate);
+      },
+      syncTo: (height: number) => this.syncTo(network, height),
+      recordEvidence: (evidence: Evidence<Block>) => {
+        if (this.evidenceSeen.length < 1_000) this.evidenceSeen.push(evidence);
+        this.options.onEvidence?.(evidence);
+      },
+    };
+  }
+
+  /** Commits a block built or checked on a fork, then answers its senders and tells subscribers. */
+  private async commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
+    await this.chain.commitEvaluated(evaluated, certificate);
+    this.evaluated.clear();
+    const { executed } = evaluated;
+    const height = evaluated.block.header.height;
+    const dropped = this.mempool.settle(executed.included.map((tx) => tx.id));
+    executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
+    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
+    this.announce(height, executed);
+  }
+
+  /**
+   * Fetches committed blocks above the head from peers, each with its commit, and commits
+   * every one whose commit is valid for the validator set and which re-executes to its header.
+   */
+  private async syncTo(network: NodeNetwork, height: number): Promise<void> {
+    while (!this.stopped && this.chain.head().height < height) {
+      const from = this.chain.head().height + 1;
+      const blocks = await network.requestBlocks(from, height);
+      if (blocks.length === 0) return;
+      for (const { block: blockBytes, commit: commitBytes } of blocks) {
+        const block = decodeBlock(blockBytes);
+        const commit = decodeCommit(commitBytes);
+        if (block.header.height !== this.chain.head().height + 1) return;
+        const fault = checkCommit(block.header, commit, this.options.genesis.validators, fastVerify);
+        if (fault !== undefined) throw new InvalidProposalError(`synced block ${block.header.height}: its commit is invalid (${fault})`);
+        const txs = await this.checkedTransactions(block);
+        if (!txs) throw new InvalidProposalError(`synced block ${block.header.height}: a transaction does not decode or verify`);
+        await this.commitEvaluated(this.chain.evaluate(block, txs), commit);
+        this.options.log?.('info', 'synced block', { height: block.header.height });
+      }
+    }
+  }
+
+  /** Equivocations the engine has seen (the first thousand). */
+  evidence(): readonly Evidence<Block>[] {
+    return this.evidenceSeen;
+  }
+
+  /** Where consensus is, on a network. */
+  consensusPosition() {
+    return this.bft?.position();
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -280,6 +497,11 @@ export class LedgerNode {
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
     for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
     for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
+    this.announce(height, executed);
+  }
+
+  /** Tells subscribers of the block just committed. */
+  private announce(height: number, executed: Proposal['executed']): void {
     const head = this.chain.head();
     const committed: CommittedBlock = {
       height,

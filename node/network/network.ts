@@ -1,0 +1,34 @@
+/**
+ * What a ledger node needs from the network of operator nodes: two gossip topics of its chain
+ * and block sync. The libp2p host (node/p2p) provides it between processes; the in-process
+ * hub (memory-network.ts) provides it between nodes in one process.
+ */
+
+/** What a node makes of a gossip message: relay it, drop it and penalise the sender, or drop it quietly. */
+export type Verdict = 'accept' | 'reject' | 'ignore';
+
+export type GossipTopic = 'txs' | 'consensus';
+
+/** A committed block with its commit certificate, as stored (canonical bytes). */
+export interface BlockWithCommit {
+  readonly block: Uint8Array;
+  readonly commit: Uint8Array;
+}
+
+/** The most blocks one sync request asks for. */
+export const MAX_BLOCKS_PER_REQUEST = 64;
+
+export interface NodeNetwork {
+  /** This node's id on the network. */
+  readonly self: string;
+  publish(topic: GossipTopic, bytes: Uint8Array): void;
+  /** Calls `handler` for each message from a peer (never for this node's own); its verdict decides whether the message is relayed. */
+  subscribe(topic: GossipTopic, handler: (bytes: Uint8Array, from: string) => Verdict): () => void;
+  /**
+   * Committed blocks `from`..`to` (at most MAX_BLOCKS_PER_REQUEST) with their commits, from
+   * one peer that has them, in height order; fewer (or none) if no peer has more.
+   */
+  requestBlocks(from: number, to: number): Promise<BlockWithCommit[]>;
+  /** How this node answers others' block requests. */
+  serveBlocks(handler: (from: number, to: number) => Promise<BlockWithCommit[]>): void;
+}
