@@ -11,6 +11,8 @@ import {
 } from '../../contracts/index.js';
 import { type Home, HomeError, homeDir, homePaths, initDevnetHome, loadHome } from '../home/home.js';
 import { readStatus, runNode } from '../ledger/run.js';
+import { writeNetworkHomes } from '../home/network-homes.js';
+import { runCluster } from './cluster.js';
 
 const USAGE = `usage: lendnet <command>
 
@@ -20,6 +22,12 @@ commands:
                                run the node (headless), logging JSON lines, until SIGTERM or SIGINT;
                                with --init-devnet, first write a devnet home if there is none
   status [--home DIR]          height, last block time, state root and mempool size of the node
+  genesis --validators N --out DIR [--observers M] [--host ADDR] [--base-port P] [--chain-id ID]
+                               write the homes of a network of N validators (and M observers) that
+                               know each other: DIR/node0 ... listening on ADDR (127.0.0.1) from port P (26656)
+  cluster [--dir DIR] [--validators N]
+                               run a local network: write its homes in DIR (./.lendnet-cluster) on first
+                               run, start every node as its own process, stop them all on SIGINT or SIGTERM
   keys new                     print a new ed25519 key pair (secret key and account) as JSON
   tx decode <wire|->           decode a signed transaction, check its signature, print it with its id
   help                         this text
@@ -58,6 +66,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === 'start') return await start(typeof home === 'string' ? home : undefined, flags.has('--init-devnet'));
+    if (command === 'genesis') return await genesisCommand(flags);
+    if (command === 'cluster') return await runCluster(flags);
     if (command === 'status') return await status(typeof home === 'string' ? home : undefined);
     console.error(`lendnet: unknown command "${argv.join(' ')}"; run "lendnet help"`);
     return 2;
@@ -151,5 +161,44 @@ function txDecode(wire: string): number {
     if (!isRefusal(error)) throw error;
     console.error(`lendnet: refused ${error.code}: ${error.message}`);
     return 1;
+  }
+}
+
+/** A flag's whole-number value, or the default; anything else is an error naming the flag. */
+export function numberFlag(flags: ReadonlyMap<string, string | true>, name: string, fallback?: number): number {
+  const value = flags.get(name);
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !/^[0-9]{1,9}$/.test(value)) throw new Error(`${name} needs a whole number`);
+  return Number(value);
+}
+
+function stringFlag(flags: ReadonlyMap<string, string | true>, name: string): string | undefined {
+  const value = flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+async function genesisCommand(flags: ReadonlyMap<string, string | true>): Promise<number> {
+  const out = stringFlag(flags, '--out');
+  if (out === undefined) throw new Error('genesis needs --out DIR');
+  const host = stringFlag(flags, '--host');
+  const chainId = stringFlag(flags, '--chain-id');
+  try {
+    const { genesis, homes } = await writeNetworkHomes(out, {
+      validators: numberFlag(flags, '--validators'),
+      observers: numberFlag(flags, '--observers', 0),
+      basePort: numberFlag(flags, '--base-port', 26656),
+      genesisTime: Math.floor(Date.now() / 1000),
+      ...(host ? { host } : {}),
+      ...(chainId ? { chainId } : {}),
+    });
+    console.log(`wrote ${homes.length} homes for chain ${genesis.market.params.chainId} (${genesis.validators.length} validators):`);
+    for (const home of homes) console.log(`  ${home.dir}  ${home.validator ? 'validator' : 'observer '}  ${home.address}/p2p/${home.peerId}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof HomeError) {
+      console.error(`lendnet: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { parseJson } from '../../contracts/codec/canonical.js';
-import { boolean, integer, object, oneOf } from '../../contracts/codec/schema.js';
+import { arrayOf, boolean, integer, matching, object, oneOf, optional } from '../../contracts/codec/schema.js';
 
 /** How an operator runs a node; read from `config.json` in the node's home. */
 export interface NodeConfig {
@@ -9,6 +9,14 @@ export interface NodeConfig {
   readonly emptyBlocks: boolean;
   readonly mempool: { readonly maxTxs: number; readonly maxPerAccount: number };
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The node's place in a network of operator nodes; absent on a single-validator devnet.
+   * `listen` is this node's libp2p multiaddr; `peers` are multiaddrs (ending in /p2p/<peer id>)
+   * it dials and keeps dialling.
+   */
+  readonly network?: { readonly listen: string; readonly peers: readonly string[] };
+  /** Tendermint's round timeouts on a network: the first round's, and how much each later round adds. */
+  readonly consensus?: { readonly proposeMs: number; readonly voteMs: number; readonly incrementMs: number };
 }
 
 export const DEFAULT_CONFIG: NodeConfig = {
@@ -23,12 +31,25 @@ const configDecoder = object({
   emptyBlocks: boolean,
   mempool: object({ maxTxs: integer(1, 10_000_000), maxPerAccount: integer(1, 100_000) }),
   logLevel: oneOf('trace', 'debug', 'info', 'warn', 'error'),
+  network: optional(
+    object({
+      listen: matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}$/, 'a multiaddr like /ip4/127.0.0.1/tcp/26656'),
+      peers: arrayOf(matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{40,60}$/, 'a multiaddr ending in /p2p/<peer id>'), 256),
+    }),
+  ),
+  consensus: optional(object({ proposeMs: integer(10, 600_000), voteMs: integer(10, 600_000), incrementMs: integer(0, 600_000) })),
 });
 
 /** The config file's text, with integers as decimal strings like every Lendnet file. */
 export function encodeConfig(config: NodeConfig): string {
+  const { consensus } = config;
   return `${JSON.stringify(
-    { ...config, blockIntervalMs: String(config.blockIntervalMs), mempool: { maxTxs: String(config.mempool.maxTxs), maxPerAccount: String(config.mempool.maxPerAccount) } },
+    {
+      ...config,
+      blockIntervalMs: String(config.blockIntervalMs),
+      mempool: { maxTxs: String(config.mempool.maxTxs), maxPerAccount: String(config.mempool.maxPerAccount) },
+      ...(consensus ? { consensus: { proposeMs: String(consensus.proposeMs), voteMs: String(consensus.voteMs), incrementMs: String(consensus.incrementMs) } } : {}),
+    },
     null,
     2,
   )}\n`;

@@ -20,6 +20,7 @@ export const homePaths = (home: string) => ({
   genesis: join(home, 'genesis.json'),
   validatorKey: join(home, 'keys', 'validator.json'),
   faucetKey: join(home, 'keys', 'faucet.json'),
+  nodeKey: join(home, 'keys', 'node.json'),
   data: join(home, 'data'),
 });
 
@@ -55,7 +56,7 @@ export async function initDevnetHome(home: string, options: { chainId?: string; 
   return genesis;
 }
 
-async function writeKey(path: string, key: KeyPair): Promise<void> {
+export async function writeKey(path: string, key: KeyPair): Promise<void> {
   await writeFile(path, `${JSON.stringify({ account: key.account, secretKey: toHex(key.secretKey) }, null, 2)}\n`, { mode: 0o600 });
 }
 
@@ -65,6 +66,8 @@ export interface Home {
   readonly genesis: Genesis;
   readonly validatorKey: KeyPair;
   readonly dataDir: string;
+  /** On a network: the 32-byte seed of the node's libp2p identity (keys/node.json). */
+  readonly nodeSeed?: Uint8Array;
 }
 
 /** Reads and checks a home folder; anything missing or malformed is a HomeError naming the file. */
@@ -74,7 +77,20 @@ export async function loadHome(home: string): Promise<Home> {
   const config = await readChecked(paths.config, decodeConfig);
   const genesis = await readChecked(paths.genesis, decodeGenesis);
   const validatorKey = await readChecked(paths.validatorKey, decodeKey);
-  return { dir: home, config, genesis, validatorKey, dataDir: paths.data };
+  if (!config.network) return { dir: home, config, genesis, validatorKey, dataDir: paths.data };
+  const nodeSeed = await readChecked(paths.nodeKey, decodeNodeKey);
+  return { dir: home, config, genesis, validatorKey, dataDir: paths.data, nodeSeed };
+}
+
+/** Writes a node's libp2p identity seed (readable by the owner only). */
+export async function writeNodeKey(path: string, seed: Uint8Array, peerId: string): Promise<void> {
+  await writeFile(path, `${JSON.stringify({ peerId, seed: toHex(seed) }, null, 2)}\n`, { mode: 0o600 });
+}
+
+function decodeNodeKey(text: string): Uint8Array {
+  const parsed = JSON.parse(text) as { seed?: unknown };
+  if (typeof parsed.seed !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.seed)) throw new Error('seed must be 64 lowercase hex characters');
+  return fromHex(parsed.seed);
 }
 
 async function readChecked<T>(path: string, decode: (text: string) => T): Promise<T> {

@@ -5,7 +5,11 @@ import type { Home } from '../home/home.js';
 import { openStore, type Store } from '../store/index.js';
 import { createSignatureCache, verifyTransactions } from '../crypto/signature-cache.js';
 import { createVerifierPool } from '../crypto/verifier-pool.js';
-import { LedgerNode } from './ledger-node.js';
+import type { Block } from '../../contracts/index.js';
+import { PrivateValidator } from '../consensus/private-validator.js';
+import type { Evidence } from '../consensus/tendermint.js';
+import { startLibp2pNetwork } from '../network/libp2p-network.js';
+import { LedgerNode, type LedgerNodeOptions } from './ledger-node.js';
 
 /** What `lendnet status` reads: the running node's figures, rewritten after every block. */
 export interface StatusFile {
@@ -34,6 +38,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   const store: Store = await openStore(home.dataDir);
   const pool = createVerifierPool();
   const cache = createSignatureCache();
+  const onNetwork = await joinNetwork(home, log);
   let fatal: unknown;
   let reportFailure: (error: unknown) => void = () => {};
   const failed = new Promise<unknown>((resolve) => (reportFailure = resolve));
@@ -49,6 +54,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
       process.exitCode = 1;
       reportFailure(error);
     },
+    ...onNetwork?.options,
   });
   const writeStatus = () => writeStatusFile(home.dir, node).catch((error: unknown) => log.warn({ err: error }, 'could not write status.json'));
   node.subscribe((block) => {
@@ -59,13 +65,17 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   await writeStatus();
   const heartbeat = setInterval(() => void writeStatus(), 2_000);
   const head = node.status();
-  log.info({ chainId: node.chainId, height: head.height, stateRoot: head.stateRoot, home: home.dir }, 'node started');
+  log.info(
+    { chainId: node.chainId, height: head.height, stateRoot: head.stateRoot, home: home.dir, ...(onNetwork ? { peerId: onNetwork.network.self, role: onNetwork.role } : {}) },
+    'node started',
+  );
   return {
     node,
     failed,
     async stop() {
       clearInterval(heartbeat);
       await node.stop();
+      await onNetwork?.network.stop();
       await pool.close();
       await store.close();
       log.info({ height: node.status().height, fatal: fatal !== undefined }, 'node stopped');
@@ -110,4 +120,43 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * On a network (the config's network section): the libp2p host, and this node's role, a
+ * validator if its key is in genesis (with its signing guard) or else an observer.
+ */
+async function joinNetwork(home: Home, log: Logger) {
+  const { network: settings, consensus } = home.config;
+  if (!settings) return undefined;
+  if (!home.nodeSeed) throw new Error('a node on a network needs keys/node.json');
+  const chainId = home.genesis.market.params.chainId;
+  const network = await startLibp2pNetwork({ chainId, seed: home.nodeSeed, listen: [settings.listen], peers: settings.peers, logger: log.child({ part: 'p2p' }) });
+  const isValidator = home.genesis.validators.some((validator) => validator.account === home.validatorKey.account);
+  // The signing guard lives beside the keys, not in data/: a node whose data is wiped and synced
+  // again still refuses to sign against what it signed before.
+  const signer = isValidator ? await PrivateValidator.open(home.dir, home.validatorKey, chainId) : null;
+  const timeouts = consensus && {
+    propose: { baseMs: consensus.proposeMs, incrementMs: consensus.incrementMs },
+    prevote: { baseMs: consensus.voteMs, incrementMs: consensus.incrementMs },
+    precommit: { baseMs: consensus.voteMs, incrementMs: consensus.incrementMs },
+  };
+  const consensusLog = log.child({ part: 'consensus' });
+  const options: Partial<LedgerNodeOptions> = {
+    network,
+    signer,
+    ...(timeouts ? { timeouts } : {}),
+    onEvidence: (evidence) => consensusLog.warn({ evidence: evidenceSummary(evidence) }, 'validator equivocation recorded'),
+    log: (level, message, fields) => consensusLog[level](fields ?? {}, message),
+  };
+  return { network, options, role: isValidator ? 'validator' : 'observer' };
+}
+
+function evidenceSummary(evidence: Evidence<Block>) {
+  if (evidence.kind === 'duplicate-vote') {
+    const { first, second } = evidence;
+    return { kind: evidence.kind, validator: first.validator, height: first.height, round: first.round, type: first.type, votes: [first, second].map((v) => ({ blockHash: v.valueId, signature: v.signature })) };
+  }
+  const { first, second } = evidence;
+  return { kind: evidence.kind, proposer: first.proposer, height: first.height, round: first.round, proposals: [first, second].map((p) => ({ blockHash: p.valueId, signature: p.signature })) };
 }

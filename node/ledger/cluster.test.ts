@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { blockHash, checkCommit, decodeBlock, decodeCommit } from '../../contracts/index.js';
+import { fastVerify } from '../crypto/fast-verifier.js';
+import { decodeGenesis } from '../home/genesis-file.js';
+import { homePaths } from '../home/home.js';
+import { writeNetworkHomes } from '../home/network-homes.js';
+import { openStore } from '../store/index.js';
+import { readStatus } from './run.js';
+
+/**
+ * Networks of separate `lendnet start` processes on 127.0.0.1, talking libp2p: the product as
+ * operators run it. Nodes make empty blocks here (nothing submits transactions), so every
+ * height is a full round of consensus. After a run the nodes are stopped and their stores
+ * compared block by block, every commit checked against the validator set.
+ */
+
+const LENDNET = join(import.meta.dirname, '..', '..', 'bin', 'lendnet.js');
+const FAST = { blockIntervalMs: 200, emptyBlocks: true, consensus: { proposeMs: 1_500, voteMs: 600, incrementMs: 300 } } as const;
+
+interface Proc {
+  readonly home: string;
+  child: ChildProcess;
+  log: string[];
+}
+
+const processes: Proc[] = [];
+const folders: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => stop(p, 'SIGKILL')));
+  for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+let nextPort = 28_000 + Math.floor(Math.random() * 2_000) * 10;
+
+async function network(validators: number, observers = 0): Promise<string[]> {
+  const out = await mkdtemp(join(tmpdir(), 'lendnet-cluster-'));
+  folders.push(out);
+  const basePort = nextPort;
+  nextPort += 10;
+  const { homes } = await writeNetworkHomes(out, { validators, observers, basePort, genesisTime: Math.floor(Date.now() / 1000), config: FAST });
+  return homes.map((home) => home.dir);
+}
+
+function start(home: string): Proc {
+  const child = spawn(process.execPath, [LENDNET, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: Proc = { home, child, log: [] };
+  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => proc.log.push(chunk.toString()));
+  processes.push(proc);
+  return proc;
+}
+
+function stop(proc: Proc, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  const index = processes.indexOf(proc);
+  if (index >= 0) processes.splice(index, 1);
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    proc.child.once('exit', () => resolve());
+    proc.child.kill(signal);
+  });
+}
+
+async function height(home: string): Promise<number> {
+  try {
+    return (await readStatus(home))?.status.height ?? 0;
+  } catch {
+    return 0; // status.json is being replaced
+  }
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const allAtLeast = (homes: readonly string[], h: number) => async () => (await Promise.all(homes.map(height))).every((x) => x >= h);
+
+/** Opens each (stopped) node's store: the same block hash and state root at every common height, every commit valid. */
+async function sameChain(homes: readonly string[]): Promise<number> {
+  const genesis = decodeGenesis(await readFile(homePaths(homes[0]!).genesis, 'utf8'));
+  const stores = await Promise.all(homes.map((home) => openStore(homePaths(home).data)));
+  try {
+    const heads = await Promise.all(stores.map(async (store) => (await store.head())?.height ?? 0));
+    const common = Math.min(...heads);
+    for (let h = 1; h <= common; h++) {
+      const headers = await Promise.all(stores.map(async (store) => decodeBlock((await store.getBlock(h))!).header));
+      const hashes = new Set(headers.map(blockHash));
+      expect(hashes.size, `one block at height ${h}`).toBe(1);
+      for (const [i, store] of stores.entries()) {
+        const commit = decodeCommit((await store.getCommit(h))!);
+        expect(checkCommit(headers[i]!, commit, genesis.validators, fastVerify), `commit of node ${i} at height ${h}`).toBeUndefined();
+      }
+    }
+    return common;
+  } finally {
+    await Promise.all(stores.map((store) => store.close()));
+  }
+}
+
+describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
+  it('four validators commit the same chain; one killed, the rest go on; restarted, it catches up; an observer follows', async () => {
+    const homes = await network(4, 1);
+    const procs = homes.map(start);
+    const validators = homes.slice(0, 4);
+    await waitFor('height 3 everywhere', allAtLeast(homes, 3));
+    // Kill one validator: three of four keep committing.
+    await stop(procs[3]!, 'SIGKILL');
+    const at = await height(homes[0]!);
+    await waitFor('three validators go on', allAtLeast(validators.slice(0, 3), at + 3));
+    // Restarted, it syncs what it missed and votes again.
+    procs[3] = start(homes[3]!);
+    const target = Math.max(...(await Promise.all(validators.map(height)))) + 2;
+    await waitFor('the restarted validator catches up', allAtLeast(homes, target));
+    await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
+    expect(await sameChain(homes)).toBeGreaterThanOrEqual(target);
+  }, 180_000);
+
+  it('with two of four validators down nothing commits and nothing forks; one back and commits resume', async () => {
+    const homes = await network(4);
+    const procs = homes.map(start);
+    await waitFor('height 2 everywhere', allAtLeast(homes, 2));
+    await Promise.all([stop(procs[2]!, 'SIGKILL'), stop(procs[3]!, 'SIGKILL')]);
+    // What was in flight settles; then two of four cannot make a quorum.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const stalled = await Promise.all(homes.slice(0, 2).map(height));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(await Promise.all(homes.slice(0, 2).map(height))).toEqual(stalled);
+    procs[2] = start(homes[2]!);
+    await waitFor('commits resume with three', allAtLeast(homes.slice(0, 3), Math.max(...stalled) + 2));
+    await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
+    await sameChain(homes.slice(0, 3));
+  }, 180_000);
+
+  it('a validator whose data folder is wiped restarts, syncs from its peers and reaches the same state root', async () => {
+    const homes = await network(4);
+    const procs = homes.map(start);
+    await waitFor('height 4 everywhere', allAtLeast(homes, 4));
+    await stop(procs[1]!, 'SIGKILL');
+    await rm(homePaths(homes[1]!).data, { recursive: true, force: true });
+    // Its blocks and state are gone; its keys and signing guard (beside them) are not.
+    await writeFile(join(homes[1]!, 'status.json'), '{}');
+    procs[1] = start(homes[1]!);
+    const target = Math.max(...(await Promise.all(homes.map(height)))) + 2;
+    await waitFor('the wiped node syncs', allAtLeast(homes, target));
+    await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
+    expect(await sameChain(homes)).toBeGreaterThanOrEqual(target);
+  }, 180_000);
+});

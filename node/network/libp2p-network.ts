@@ -1,0 +1,159 @@
+import { canonicalBytes } from '../../contracts/codec/canonical.js';
+import { createP2pHost, P2pRequestError, type P2pHost, type P2pLogger } from '../p2p/host.js';
+import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
+import { MAX_TX_GOSSIP_BYTES } from '../ledger/tx-gossip.js';
+import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from './network.js';
+
+/**
+ * NodeNetwork over the libp2p host (node/p2p): the chain's two gossip topics, and block sync as
+ * the request/response protocol `/lendnet/<chainId>/blocks/1`.
+ *
+ * A blocks request is the canonical JSON `{"from":"n","to":"n"}`; the answer is a u32 count,
+ * then per block a u32 length and the block's canonical bytes, a u32 length and its commit's,
+ * little-endian: as many consecutive blocks from `from` as fit in MAX_BLOCKS_RESPONSE_BYTES.
+ * What a peer answers is decoded strictly here and verified by the node (each commit against
+ * the validator set, each block by re-execution) before anything is stored.
+ */
+
+export const BLOCKS_PROTOCOL = 'blocks';
+/** Bytes of one blocks answer at most (the host's response limit is set a little above). */
+export const MAX_BLOCKS_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export interface Libp2pNetworkOptions {
+  readonly chainId: string;
+  /** 32 bytes: the node's libp2p identity (its peer id follows from it). */
+  readonly seed: Uint8Array;
+  /** Multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/26656. */
+  readonly listen: readonly string[];
+  /** Peers to dial and keep dialling, as multiaddrs ending in /p2p/<peerId>. */
+  readonly peers: readonly string[];
+  readonly logger?: P2pLogger;
+}
+
+export interface Libp2pNetwork extends NodeNetwork {
+  readonly host: P2pHost;
+  stop(): Promise<void>;
+}
+
+/** Starts a libp2p host and returns it as the node's network. */
+export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise<Libp2pNetwork> {
+  const host = await createP2pHost({
+    chainId: options.chainId,
+    privateKeySeed: options.seed,
+    listen: [...options.listen],
+    bootstrap: [...options.peers],
+    limits: {
+      maxMessageBytes: { txs: MAX_TX_GOSSIP_BYTES, consensus: MAX_CONSENSUS_MESSAGE_BYTES },
+      maxResponseBytes: MAX_BLOCKS_RESPONSE_BYTES + 1024,
+    },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const handlers: Record<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict>> = { txs: new Set(), consensus: new Set() };
+  for (const topic of ['txs', 'consensus'] as const) {
+    host.onMessage(topic, (data, from) => {
+      // Relayed if one consumer finds it useful; the peer is penalised if one finds it invalid.
+      let verdict: Verdict = 'ignore';
+      for (const handler of handlers[topic]) {
+        const result = handler(data, from);
+        if (result === 'reject') return 'reject';
+        if (result === 'accept') verdict = 'accept';
+      }
+      return verdict;
+    });
+  }
+  let serve: ((from: number, to: number) => Promise<BlockWithCommit[]>) | undefined;
+  await host.handle(BLOCKS_PROTOCOL, async (request) => {
+    const { from, to } = decodeBlocksRequest(request);
+    const blocks = serve ? await serve(from, to) : [];
+    return encodeBlocks(blocks);
+  });
+  await host.start();
+
+  return {
+    host,
+    self: host.peerId,
+    publish(topic, bytes) {
+      host.publish(topic, bytes).catch((error: unknown) => options.logger?.warn({ err: error, topic }, 'p2p: publish failed'));
+    },
+    subscribe(topic, handler) {
+      handlers[topic].add(handler);
+      return () => handlers[topic].delete(handler);
+    },
+    async requestBlocks(from, to) {
+      const last = Math.min(to, from + MAX_BLOCKS_PER_REQUEST - 1);
+      const request = canonicalBytes({ from, to: last });
+      // Peers in random order, so one slow peer does not hold every node back.
+      const peers = host.peers().sort(() => Math.random() - 0.5);
+      for (const peer of peers) {
+        try {
+          const blocks = decodeBlocks(await host.request(peer, BLOCKS_PROTOCOL, request, { maxResponseBytes: MAX_BLOCKS_RESPONSE_BYTES + 1024 }));
+          if (blocks.length > 0) return blocks;
+        } catch (error) {
+          if (!(error instanceof P2pRequestError) && !(error instanceof RangeError)) throw error;
+          options.logger?.debug({ err: error, peer }, 'p2p: blocks request failed');
+        }
+      }
+      return [];
+    },
+    serveBlocks(handler) {
+      serve = handler;
+    },
+    stop: () => host.stop(),
+  };
+}
+
+function decodeBlocksRequest(bytes: Uint8Array): { from: number; to: number } {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  const match = /^\{"from":"([1-9][0-9]{0,15})","to":"([1-9][0-9]{0,15})"\}$/.exec(text);
+  if (!match) throw new RangeError('a blocks request is {"from":"n","to":"n"}');
+  const from = Number(match[1]);
+  const to = Number(match[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) throw new RangeError('a blocks request names a range of heights');
+  return { from, to: Math.min(to, from + MAX_BLOCKS_PER_REQUEST - 1) };
+}
+
+/** As many of `blocks` as fit in MAX_BLOCKS_RESPONSE_BYTES (at least one, which may be alone over it). */
+export function encodeBlocks(blocks: readonly BlockWithCommit[]): Uint8Array {
+  const taken: BlockWithCommit[] = [];
+  let total = 4;
+  for (const entry of blocks) {
+    const size = 8 + entry.block.length + entry.commit.length;
+    if (taken.length > 0 && total + size > MAX_BLOCKS_RESPONSE_BYTES) break;
+    taken.push(entry);
+    total += size;
+  }
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, taken.length, true);
+  let at = 4;
+  for (const { block, commit } of taken) {
+    view.setUint32(at, block.length, true);
+    out.set(block, at + 4);
+    at += 4 + block.length;
+    view.setUint32(at, commit.length, true);
+    out.set(commit, at + 4);
+    at += 4 + commit.length;
+  }
+  return out;
+}
+
+/** Decodes a blocks answer; a RangeError on any malformation. */
+export function decodeBlocks(bytes: Uint8Array): BlockWithCommit[] {
+  if (bytes.length < 4) throw new RangeError('a blocks answer starts with its count');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(0, true);
+  if (count > MAX_BLOCKS_PER_REQUEST) throw new RangeError(`a blocks answer holds at most ${MAX_BLOCKS_PER_REQUEST} blocks`);
+  const out: BlockWithCommit[] = [];
+  let at = 4;
+  const take = (): Uint8Array => {
+    if (at + 4 > bytes.length) throw new RangeError('a length runs past the end of the blocks answer');
+    const length = view.getUint32(at, true);
+    if (at + 4 + length > bytes.length) throw new RangeError('a block runs past the end of the blocks answer');
+    const part = bytes.slice(at + 4, at + 4 + length);
+    at += 4 + length;
+    return part;
+  };
+  for (let i = 0; i < count; i++) out.push({ block: take(), commit: take() });
+  if (at !== bytes.length) throw new RangeError('trailing bytes after the last block');
+  return out;
+}
