@@ -59,5 +59,5 @@ export {
   type Validator,
   type VoteType,
 } from './chain/block.js';
-export { MAX_BLOCK_TXS, MAX_PRECOMMITS, blockDecoder, blockValue, commitDecoder, decodeBlock, decodeCommit, encodeBlock, encodeCommit, headerDecoder, type Block } from './chain/block-codec.js';
+export { MAX_BLOCK_TXS, MAX_PRECOMMITS, blockContentHash, blockDecoder, blockValue, commitDecoder, decodeBlock, decodeCommit, encodeBlock, encodeCommit, headerDecoder, type Block } from './chain/block-codec.js';
 export { checkCommit, isQuorum, type CommitFault } from './chain/commit.js';

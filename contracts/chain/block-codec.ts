@@ -1,5 +1,6 @@
 import { assertCanonical, type CanonicalValue, encodeCanonical, parseJson } from '../codec/canonical.js';
 import { accountId, arrayOf, chainId, integer, matching, object, optional, type Decoder } from '../codec/schema.js';
+import { sha256HexOfText } from '../crypto/sha256.js';
 import { refuse } from '../errors.js';
 import { MAX_TX_BYTES } from '../tx/envelope.js';
 import type { BlockHeader, CommitCertificate } from './block.js';
@@ -48,6 +49,11 @@ export const blockDecoder: Decoder<Block> = object({ header: headerDecoder, txs:
 
 export function encodeBlock(block: Block): string {
   return encodeCanonical(blockValue(block));
+}
+
+/** SHA-256 (hex) of a block's canonical encoding, body included. */
+export function blockContentHash(block: Block): string {
+  return sha256HexOfText(encodeBlock(block));
 }
 
 /** A block as a canonical value, to be encoded alone or inside a larger message. */

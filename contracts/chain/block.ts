@@ -79,10 +79,13 @@ export function voteBytes(chainId: string, type: VoteType, height: number, round
 export const PROPOSAL_DOMAIN = 'lendnet/proposal/v1';
 
 /**
- * The bytes a proposer signs to propose a block in a round. `validRound` is the round in which
- * the block gathered a quorum of prevotes, or -1 (then the field is left out).
+ * The bytes a proposer signs to propose a block in a round: the block's hash (its header's,
+ * which precommits sign) and its content hash (`blockContentHash`: the whole block, body
+ * included, so that no one relaying the proposal can change the transactions or the carried
+ * commit under the proposer's signature). `validRound` is the round in which the block
+ * gathered a quorum of prevotes, or -1 (then the field is left out).
  */
-export function proposalBytes(chainId: string, height: number, round: number, validRound: number, hash: string): Uint8Array {
-  const fields = validRound >= 0 ? { blockHash: hash, height, round, validRound } : { blockHash: hash, height, round };
+export function proposalBytes(chainId: string, height: number, round: number, validRound: number, hash: string, contentHash: string): Uint8Array {
+  const fields = validRound >= 0 ? { blockHash: hash, contentHash, height, round, validRound } : { blockHash: hash, contentHash, height, round };
   return utf8(`${PROPOSAL_DOMAIN}\n${chainId}\n${encodeCanonical(fields)}`);
 }

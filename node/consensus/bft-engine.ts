@@ -1,4 +1,5 @@
 import { type Block, blockHash, type CommitCertificate, type Validator } from '../../contracts/index.js';
+import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST } from '../network/network.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { type ConsensusEngine, nextBlockTime } from './engine.js';
 import { BadConsensusMessage, type ConsensusMessage, decodeConsensusMessages, encodeConsensusMessages, MAX_MESSAGES_PER_BATCH } from './messages.js';
@@ -37,8 +38,10 @@ export interface BftHost {
   judge(block: Block): Promise<boolean>;
   /** Commits the block with this hash (built or judged before) with its certificate. */
   commit(hash: string, certificate: CommitCertificate): Promise<void>;
-  /** Fetches and commits blocks up to at least `height` from peers; resolves when done or when none had them. */
-  syncTo(height: number): Promise<void>;
+  /** Committed blocks above the head, with their commits, from a peer (none if no peer has more); changes nothing. */
+  fetchBlocks(): Promise<readonly BlockWithCommit[]>;
+  /** Verifies fetched blocks (each commit against the validator set, each block by re-execution) and commits those that follow the head; how many. */
+  commitFetched(blocks: readonly BlockWithCommit[]): Promise<number>;
   recordEvidence(evidence: Evidence<Block>): void;
 }
 
@@ -74,6 +77,8 @@ export interface BftEngine extends ConsensusEngine {
 }
 
 const DEFAULT_RESEND_MS = 1_000;
+/** Consensus messages remembered per height as heard (enough for every vote of many rounds). */
+const MAX_SEEN_PER_HEIGHT = 100_000;
 /** Heights ahead of this node at which a message still counts as a sign of being behind. */
 const MAX_HEIGHTS_AHEAD = 1_000_000;
 
@@ -99,6 +104,9 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
   let syncing = false;
   /** Gossip messages published, so that a message sent again differs from the first sending. */
   let sent = 0;
+  /** Signatures of the consensus messages heard at the current height. */
+  const seen = new Set<string>();
+  let seenHeight = 0;
 
   function later(ms: number, run: () => void): void {
     const timer = setTimeout(() => {
@@ -225,21 +233,37 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
       .catch((error: unknown) => fail(error));
   }
 
-  function behind(height: number): void {
+  /**
+   * Syncs from peers: the request runs beside consensus (a peer slow to answer holds up
+   * nothing), and only committing what came back takes a turn in the queue. Goes on while
+   * full answers keep coming.
+   */
+  function behind(): void {
     if (syncing || stopped) return;
     syncing = true;
-    queue = queue
-      .then(async () => {
-        await host.syncTo(height);
-        if (host.head().height >= machine.position.height) {
-          lastProgress = Date.now();
-          // The machine may sit at a decided or overtaken height: start again from the head.
-          restart();
-        }
+    host
+      .fetchBlocks()
+      .then((blocks) => {
+        if (blocks.length === 0 || stopped) return undefined;
+        const committing = queue.then(async () => {
+          const committed = await host.commitFetched(blocks);
+          if (committed > 0) {
+            lastProgress = Date.now();
+            // The machine may sit at a decided or overtaken height: start again from the head.
+            restart();
+          }
+          return committed;
+        });
+        queue = committing.then(() => undefined);
+        return committing;
       })
-      .catch((error: unknown) => log('warn', 'sync failed', { error: String(error) }))
-      .finally(() => {
+      .catch((error: unknown) => {
+        log('warn', 'sync failed', { error: String(error) });
+        return undefined;
+      })
+      .then((committed) => {
         syncing = false;
+        if (committed !== undefined && committed === MAX_BLOCKS_PER_REQUEST) behind();
       });
   }
 
@@ -264,12 +288,21 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
       if (!members.has(signer)) return 'reject';
     }
     const current = machine.position.height;
+    if (current !== seenHeight) {
+      seen.clear();
+      seenHeight = current;
+    }
     for (const message of messages) {
       const height = 'proposal' in message ? message.proposal.height : message.vote.height;
       if (height < current) continue;
+      // A message already heard is not passed on again (a peer replaying honest messages in
+      // new wrappers gets them dropped here, not relayed).
+      const signature = 'proposal' in message ? message.proposal.signature : message.vote.signature;
+      if (seen.has(signature)) continue;
+      if (seen.size < MAX_SEEN_PER_HEIGHT) seen.add(signature);
       fresh = true;
       // Two heights ahead: at least one block was committed that this node does not have.
-      if (height > current + 1 && height < current + MAX_HEIGHTS_AHEAD) behind(height - 1);
+      if (height > current + 1 && height < current + MAX_HEIGHTS_AHEAD) behind();
       enqueue('proposal' in message ? machine.onProposal(message.proposal) : machine.onVote(message.vote));
     }
     return fresh ? 'accept' : 'ignore';
@@ -283,7 +316,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
         publish([...proposals.map((proposal) => ({ proposal })), ...votes.map((vote) => ({ vote }))]);
         // No new height for a while: ask peers for blocks above the head, in case the network
         // moved on while this node was away (an idle network then sends nothing to hear).
-        if (Date.now() - lastProgress >= 2 * resendMs) behind(Number.MAX_SAFE_INTEGER);
+        if (Date.now() - lastProgress >= 2 * resendMs) behind();
       }
       scheduleResend();
     }, resendMs);

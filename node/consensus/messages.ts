@@ -1,7 +1,7 @@
 import { assertCanonical, type CanonicalValue, encodeCanonical, fromHex, parseJson, toHex } from '../../contracts/codec/canonical.js';
 import { accountId, arrayOf, integer, matching, object, oneOf, optional } from '../../contracts/codec/schema.js';
 import { isRefusal } from '../../contracts/errors.js';
-import { type Block, blockDecoder, blockHash, blockValue, proposalBytes, signMessage, type VoteType, voteBytes } from '../../contracts/index.js';
+import { type Block, blockContentHash, blockDecoder, blockHash, blockValue, proposalBytes, signMessage, type VoteType, voteBytes } from '../../contracts/index.js';
 import type { ProposalIn, VoteIn } from './tendermint.js';
 
 /**
@@ -107,7 +107,7 @@ export function decodeConsensusMessages(
       if (validRound >= item.round) throw new BadConsensusMessage(`${where}: validRound must be before round`);
       if (block.header.chainId !== chainId || block.header.height !== item.height) throw new BadConsensusMessage(`${where}: the block is not for this chain and height`);
       const valueId = blockHash(block.header);
-      if (!verify(fromHex(proposer), proposalBytes(chainId, item.height, item.round, validRound, valueId), fromHex(item.signature))) {
+      if (!verify(fromHex(proposer), proposalSignBytes(chainId, { height: item.height, round: item.round, validRound, value: block, valueId }), fromHex(item.signature))) {
         throw new BadConsensusMessage(`${where}: the proposal's signature does not verify`);
       }
       return { proposal: { height: item.height, round: item.round, validRound, value: block, valueId, proposer, signature: item.signature } };
@@ -137,6 +137,14 @@ export function signProposal(
   proposer: string,
   proposal: { readonly height: number; readonly round: number; readonly validRound: number; readonly value: Block; readonly valueId: string },
 ): SignedProposal {
-  const signed = toHex(signMessage(secretKey, proposalBytes(chainId, proposal.height, proposal.round, proposal.validRound, proposal.valueId)));
+  const signed = toHex(signMessage(secretKey, proposalSignBytes(chainId, proposal)));
   return { ...proposal, proposer, signature: signed };
+}
+
+/** The bytes a proposer signs for this proposal (`proposalBytes` with the block's hash and content hash). */
+export function proposalSignBytes(
+  chainId: string,
+  proposal: { readonly height: number; readonly round: number; readonly validRound: number; readonly value: Block; readonly valueId: string },
+): Uint8Array {
+  return proposalBytes(chainId, proposal.height, proposal.round, proposal.validRound, proposal.valueId, blockContentHash(proposal.value));
 }

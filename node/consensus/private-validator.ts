@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Block, decodeBlock, encodeBlock, type KeyPair, type VoteType } from '../../contracts/index.js';
+import { type Block, blockContentHash, decodeBlock, encodeBlock, type KeyPair, type VoteType } from '../../contracts/index.js';
 import { signProposal, signVote, type SignedProposal } from './messages.js';
 import type { RestoredState, VoteIn } from './tendermint.js';
 
@@ -47,6 +47,8 @@ export async function writeFileDurably(file: string, text: string): Promise<void
   const temporary = `${file}.tmp`;
   const handle = await open(temporary, 'w', 0o600);
   try {
+    // A temporary file left by a crash keeps its old mode through open(): set it again.
+    await handle.chmod(0o600);
     await handle.writeFile(text);
     await handle.sync();
   } finally {
@@ -75,10 +77,14 @@ function isLastSigned(value: unknown): value is LastSigned {
   const v = value as Record<string, unknown>;
   return (
     Number.isSafeInteger(v.height) &&
+    (v.height as number) >= 1 &&
     Number.isSafeInteger(v.round) &&
-    Number.isSafeInteger(v.step) &&
+    (v.round as number) >= 0 &&
+    (v.step === 1 || v.step === 2 || v.step === 3) &&
     typeof v.signBytesHash === 'string' &&
-    typeof v.signature === 'string'
+    /^[0-9a-f]{64}$/.test(v.signBytesHash) &&
+    typeof v.signature === 'string' &&
+    /^[0-9a-f]{128}$/.test(v.signature)
   );
 }
 
@@ -107,6 +113,7 @@ export class PrivateValidator {
 
   /** Opens the guard whose files live in `folder` (the node's data folder). */
   static async open(folder: string, key: KeyPair, chainId: string): Promise<PrivateValidator> {
+    await mkdir(folder, { recursive: true, mode: 0o700 });
     const text = await readIfPresent(join(folder, SIGNING_STATE_FILE));
     let last: LastSigned | undefined;
     if (text !== undefined) {
@@ -138,7 +145,7 @@ export class PrivateValidator {
 
   signProposal(proposal: { readonly height: number; readonly round: number; readonly validRound: number; readonly value: Block; readonly valueId: string }): Promise<SignedProposal> {
     const signed = signProposal(this.chainId, this.key.secretKey, this.key.account, proposal);
-    return this.guard('proposal', proposal.height, proposal.round, `proposal\n${proposal.validRound}\n${proposal.valueId}`, signed.signature).then((signature) => ({
+    return this.guard('proposal', proposal.height, proposal.round, `proposal\n${proposal.validRound}\n${proposal.valueId}\n${blockContentHash(proposal.value)}`, signed.signature).then((signature) => ({
       ...signed,
       signature,
     }));
@@ -148,13 +155,16 @@ export class PrivateValidator {
   saveCarried(height: number, carried: RestoredState<Block>): Promise<void> {
     const key = `${height}/${carried.locked?.round ?? -1}/${carried.locked?.valueId ?? ''}/${carried.valid?.round ?? -1}/${carried.valid?.valueId ?? ''}`;
     if (key === this.lockKey) return this.queue.then(() => undefined);
-    this.lockKey = key;
     const stored: StoredLock = {
       height,
       ...(carried.locked ? { locked: { round: carried.locked.round, valueId: carried.locked.valueId, block: encodeBlock(carried.locked.value) } } : {}),
       ...(carried.valid ? { valid: { round: carried.valid.round, valueId: carried.valid.valueId, block: encodeBlock(carried.valid.value) } } : {}),
     };
-    return this.enqueue(() => writeFileDurably(join(this.folder, LOCK_FILE), JSON.stringify(stored)));
+    return this.enqueue(async () => {
+      await writeFileDurably(join(this.folder, LOCK_FILE), JSON.stringify(stored));
+      // Remembered only once written, so a failed write is tried again next time.
+      this.lockKey = key;
+    });
   }
 
   /** The lock and valid value saved for `height`, or nothing (another height, or none saved). */

@@ -111,7 +111,8 @@ export interface RestoredState<V> {
   readonly valid?: CarriedValue<V>;
 }
 
-const DEFAULT_MAX_FUTURE_MESSAGES = 10_000;
+const DEFAULT_MAX_FUTURE_MESSAGES = 4_096;
+const MAX_FUTURE_PROPOSALS = 8;
 /**
  * Messages more rounds ahead of this node's round are dropped, so a faulty validator cannot
  * fill the log with far rounds. Rounds advance only on timeouts that grow with the round, so
@@ -195,23 +196,24 @@ export class Tendermint<V> {
   /**
    * What a node sends again so that others can follow it (the paper assumes every message a
    * correct node receives reaches every correct node; over a lossy network that holds only for
-   * messages sent again): the round's proposals, the votes it holds of this round and the one
-   * before, and for its valid value the proposal and the quorum of prevotes that made it valid,
-   * which a validator locked on an older value needs before it prevotes that value (line 28).
+   * messages sent again): its own proposal of this round, the votes it holds of this round and
+   * the one before, and the quorum of prevotes that made its valid value valid, which a
+   * validator locked on an older value needs before it prevotes that value when it is proposed
+   * again (line 28). Other proposals are not sent again: a round without its proposal ends by
+   * timeout, and the next proposer proposes afresh.
    */
   toResend(): { readonly proposals: readonly ProposalIn<V>[]; readonly votes: readonly VoteIn[] } {
     if (this.round < 0 || this.decided) return { proposals: [], votes: [] };
     const proposals: ProposalIn<V>[] = [];
     const votes: VoteIn[] = [];
-    proposals.push(...(this.proposals.get(this.round) ?? []));
+    // Proposals are large and made afresh every round; only a proposer sends its own again.
+    if (this.options.self !== null) proposals.push(...(this.proposals.get(this.round) ?? []).filter((p) => p.proposer === this.options.self));
     // The previous round's votes too: a node still there needs them to follow (its precommit
     // quorum starts the timeout that ends that round, line 47; or they are f + 1 at a later round, line 55).
     for (const round of this.round > 0 ? [this.round - 1, this.round] : [this.round]) {
       for (const log of [this.prevotes, this.precommits]) for (const mine of log.get(round)?.values() ?? []) votes.push(...mine);
     }
     if (this.validRound >= 0 && this.validRound !== this.round && this.validValueId !== null) {
-      const proposal = this.proposals.get(this.validRound)?.find((p) => p.valueId === this.validValueId);
-      if (proposal !== undefined) proposals.push(proposal);
       votes.push(...this.votesFor(this.prevotes, this.validRound, this.validValueId));
     }
     return { proposals, votes };
@@ -284,7 +286,9 @@ export class Tendermint<V> {
     if (ofRound.length >= MAX_PROPOSALS_PER_ROUND) return actions;
     ofRound.push(proposal);
     this.hear(proposal.round, proposal.proposer);
-    this.judge(proposal.valueId, proposal.value, actions);
+    // Judged when its round comes (startRound) or when it may be decided (decideRule), so a
+    // faulty proposer's far-round proposals cost nothing until then.
+    if (proposal.round <= Math.max(this.round, 0)) this.judge(proposal.valueId, proposal.value, actions);
     this.wakeOnMessage(actions);
     this.evaluate(actions);
     return actions;
@@ -367,6 +371,7 @@ export class Tendermint<V> {
     this.waitingForBuild = false;
     const proposer = this.proposer(this.height, round);
     actions.push({ kind: 'round', height: this.height, round, proposer });
+    for (const proposal of this.proposals.get(round) ?? []) this.judge(proposal.valueId, proposal.value, actions);
     if (proposer === this.options.self) {
       if (this.validValue !== null && this.validValueId !== null) {
         // Alg. 1 lines 15–16, 19.
@@ -403,9 +408,13 @@ export class Tendermint<V> {
   /** Alg. 1 lines 49–54: a proposal of some round and a quorum of precommits for it decide the height. */
   private decideRule(actions: Action<V>[]): boolean {
     for (const [round, proposal] of this.allProposals()) {
-      if (this.judged.get(proposal.valueId) !== true) continue; // line 50: valid(v)
       const precommits = this.votesFor(this.precommits, round, proposal.valueId);
       if (!isQuorum(this.powerOf(precommits.map((vote) => vote.validator)), this.totalPower)) continue;
+      if (!this.judged.has(proposal.valueId)) {
+        this.judge(proposal.valueId, proposal.value, actions);
+        continue;
+      }
+      if (this.judged.get(proposal.valueId) !== true) continue; // line 50: valid(v)
       // Line 51; lines 52–54 run when the node has committed the value and calls enterHeight.
       this.decided = true;
       actions.push({ kind: 'decide', height: this.height, round, value: proposal.value, valueId: proposal.valueId, precommits });
@@ -543,7 +552,11 @@ export class Tendermint<V> {
     if (message.height === this.height && !this.decided) {
       return Number.isSafeInteger(message.round) && message.round >= 0 && message.round <= Math.max(this.round, 0) + MAX_ROUNDS_AHEAD;
     }
-    if (message.height > this.height && message.height <= this.height + 1 && this.future.length < this.maxFuture) this.future.push(message);
+    if (message.height === this.height + 1 && this.future.length < this.maxFuture) {
+      // Proposals are large: only a few of the next height's are kept.
+      if (!('type' in message) && this.future.filter((m) => !('type' in m)).length >= MAX_FUTURE_PROPOSALS) return false;
+      this.future.push(message);
+    }
     return false;
   }
 

@@ -41,6 +41,9 @@ export interface ChainHead {
   readonly stateRoot: string;
 }
 
+/** How far ahead of a validator's clock a proposed block's time may be, in seconds. */
+export const MAX_CLOCK_DRIFT_SECONDS = 15;
+
 /** A proposed block that breaks a rule of the chain: no honest validator votes for it. */
 export class InvalidProposalError extends Error {
   override readonly name = 'InvalidProposalError';
@@ -171,7 +174,7 @@ export class Chain {
    * live state as it is. `txs` are the block's transactions, decoded and with signatures
    * checked by the caller. Throws InvalidProposalError naming the first fault.
    */
-  evaluate(block: Block, txs: readonly SignedTransaction<unknown>[]): Evaluated {
+  evaluate(block: Block, txs: readonly SignedTransaction<unknown>[], options: { readonly committed?: boolean; readonly now?: number } = {}): Evaluated {
     const { header } = block;
     const height = this.current.height + 1;
     const fault = (reason: string): never => {
@@ -181,6 +184,12 @@ export class Chain {
     if (header.height !== height) fault(`the next height is ${height}`);
     if (header.previousHash !== this.current.hash) fault('it does not follow the last committed block');
     if (header.time < this.current.time) fault('its time is before the last block’s');
+    // A proposal's time may run ahead of this validator's clock by MAX_CLOCK_DRIFT_SECONDS at
+    // most, so one proposer with a fast clock cannot move the chain's time (interest, due
+    // dates) forward. A committed block was judged by a quorum when it was proposed.
+    const now = options.now ?? Math.floor(Date.now() / 1000);
+    if (!options.committed && header.time > now + MAX_CLOCK_DRIFT_SECONDS) fault(`its time is more than ${MAX_CLOCK_DRIFT_SECONDS} s ahead of this validator’s clock`);
+    if (!this.genesis.validators.some((validator) => validator.account === header.proposer)) fault('its proposer is not a validator');
     if (header.validatorsHash !== validatorsHash(this.genesis.validators)) fault('it names another validator set');
     if (txs.length !== block.txs.length) fault('its transactions were not all decoded');
     if (header.txRoot !== toHex(txRoot(txs.map((tx) => tx.id)))) fault('its tx root does not match its transactions');
@@ -206,14 +215,18 @@ export class Chain {
     return { block, hash: blockHash(header), executed, refused: [], encodedChanges: changes, fork };
   }
 
-  /** Commits a block built or checked on a fork: takes the fork's writes into the live state, then stores it as `commit` does. */
-  async commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
+  /**
+   * Commits a block built or checked on a fork: takes the fork's writes into the live state and
+   * its tree at once (so what reads the live state next sees the block), then stores it as
+   * `commit` does. The returned promise resolves when the block is durable.
+   */
+  commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
     this.state.takeChanges();
     this.state.absorb(evaluated.fork);
     this.state.takeChanges();
     const root = toHex(this.tree.applyChanges(evaluated.encodedChanges));
     if (root !== evaluated.block.header.stateRoot) throw new ChainCorruptError(`block ${evaluated.block.header.height}: the live state's root ${root} differs from its header's`);
-    await this.commit(evaluated, certificate);
+    return this.commit(evaluated, certificate);
   }
 
   /** The state root after `changes`, computed on the live tree and then undone. */

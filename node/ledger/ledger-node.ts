@@ -114,6 +114,8 @@ export class LedgerNode {
   /** Transactions submitted here and admitted, waiting to be gossiped. */
   private outgoing: string[] = [];
   private readonly evidenceSeen: Evidence<Block>[] = [];
+  /** On a network: the header of the block being stored, which the live state already holds. */
+  private committing: { readonly height: number; readonly time: number } | undefined;
   /** The block being committed, and the mempool transactions it made stale. */
   private proposal: (Proposal & { readonly dropped: readonly DroppedTransaction[] }) | undefined;
   private stopped = false;
@@ -130,7 +132,7 @@ export class LedgerNode {
       state: () => chain.state,
       context: () => {
         // The live state holds the block being committed, if any: the next block follows it.
-        const last = this.proposal?.block.header ?? chain.head();
+        const last = this.proposal?.block.header ?? this.committing ?? chain.head();
         return { height: last.height + 1, time: nextBlockTime(last.time, Math.floor(Date.now() / 1000)) };
       },
     });
@@ -273,15 +275,19 @@ export class LedgerNode {
     if (batch.length > 0 && !this.stopped) this.options.network?.publish('txs', encodeTxBatch(batch));
   }
 
-  /** Transactions from a peer: relayed if they decode, and offered to the mempool like any other. */
-  private onTxGossip(bytes: Uint8Array): Verdict {
+  /**
+   * Transactions from a peer: refused (and the peer penalised) if any does not decode or its
+   * signature does not verify, since a node relays only what it checked; otherwise relayed, and
+   * the new ones offered to the mempool like any other.
+   */
+  private async onTxGossip(bytes: Uint8Array): Promise<Verdict> {
     let wires: string[];
     try {
       wires = decodeTxBatch(bytes);
     } catch {
       return 'reject';
     }
-    let fresh = 0;
+    const fresh: SignedTransaction<unknown>[] = [];
     for (const wire of wires) {
       let signed: SignedTransaction<unknown>;
       try {
@@ -290,11 +296,14 @@ export class LedgerNode {
         if (isRefusal(error)) return 'reject';
         throw error;
       }
-      if (this.stopped || this.mempool.has(signed.id)) continue;
-      fresh += 1;
-      this.arrive({ local: false, signed, resolve: () => undefined, reject: () => undefined });
+      if (!this.mempool.has(signed.id)) fresh.push(signed);
     }
-    return fresh > 0 ? 'accept' : 'ignore';
+    if (fresh.length === 0 || this.stopped) return 'ignore';
+    // Verdicts are remembered by id, so admitting them below checks nothing twice.
+    const valid = await this.options.checkSignatures(fresh);
+    if (valid.some((verdict) => !verdict)) return 'reject';
+    for (const signed of fresh) this.arrive({ local: false, signed, resolve: () => undefined, reject: () => undefined });
+    return 'accept';
   }
 
   /** Committed blocks from..to with their commits, for a peer that is behind. */
@@ -358,7 +367,8 @@ export class LedgerNode {
         if (!evaluated) throw new Error(`block ${hash} was decided but never built or judged here`);
         await this.commitEvaluated(evaluated, certificate);
       },
-      syncTo: (height: number) => this.syncTo(network, height),
+      fetchBlocks: () => network.requestBlocks(this.chain.head().height + 1, this.chain.head().height + MAX_BLOCKS_PER_REQUEST),
+      commitFetched: (blocks: readonly BlockWithCommit[]) => this.commitFetched(blocks),
       recordEvidence: (evidence: Evidence<Block>) => {
         if (this.evidenceSeen.length < 1_000) this.evidenceSeen.push(evidence);
         this.options.onEvidence?.(evidence);
@@ -368,37 +378,50 @@ export class LedgerNode {
 
   /** Commits a block built or checked on a fork, then answers its senders and tells subscribers. */
   private async commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
-    await this.chain.commitEvaluated(evaluated, certificate);
-    this.evaluated.clear();
-    const { executed } = evaluated;
-    const height = evaluated.block.header.height;
-    const dropped = this.mempool.settle(executed.included.map((tx) => tx.id));
+    const { executed, block } = evaluated;
+    const height = block.header.height;
+    // The live state takes the block in now; the mempool's pending state must follow at once,
+    // before anything else is admitted, and its next block is the one after this.
+    const durable = this.chain.commitEvaluated(evaluated, certificate);
+    this.committing = block.header;
+    let dropped: DroppedTransaction[];
+    try {
+      dropped = this.mempool.settle(executed.included.map((tx) => tx.id));
+    } finally {
+      this.evaluated.clear();
+    }
+    try {
+      await durable;
+    } finally {
+      this.committing = undefined;
+    }
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
     for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
     this.announce(height, executed);
   }
 
   /**
-   * Fetches committed blocks above the head from peers, each with its commit, and commits
-   * every one whose commit is valid for the validator set and which re-executes to its header.
+   * Commits blocks fetched from a peer, each in turn while it follows the head: its commit must
+   * be valid for the validator set, its transactions must decode and verify, and it must
+   * re-execute to its header. Stops at the first that does not follow; throws at the first that
+   * is invalid (the peer served a block no honest node committed). Returns how many it committed.
    */
-  private async syncTo(network: NodeNetwork, height: number): Promise<void> {
-    while (!this.stopped && this.chain.head().height < height) {
-      const from = this.chain.head().height + 1;
-      const blocks = await network.requestBlocks(from, height);
-      if (blocks.length === 0) return;
-      for (const { block: blockBytes, commit: commitBytes } of blocks) {
-        const block = decodeBlock(blockBytes);
-        const commit = decodeCommit(commitBytes);
-        if (block.header.height !== this.chain.head().height + 1) return;
-        const fault = checkCommit(block.header, commit, this.options.genesis.validators, fastVerify);
-        if (fault !== undefined) throw new InvalidProposalError(`synced block ${block.header.height}: its commit is invalid (${fault})`);
-        const txs = await this.checkedTransactions(block);
-        if (!txs) throw new InvalidProposalError(`synced block ${block.header.height}: a transaction does not decode or verify`);
-        await this.commitEvaluated(this.chain.evaluate(block, txs), commit);
-        this.options.log?.('info', 'synced block', { height: block.header.height });
-      }
+  private async commitFetched(blocks: readonly BlockWithCommit[]): Promise<number> {
+    let committed = 0;
+    for (const { block: blockBytes, commit: commitBytes } of blocks) {
+      if (this.stopped) break;
+      const block = decodeBlock(blockBytes);
+      const commit = decodeCommit(commitBytes);
+      if (block.header.height !== this.chain.head().height + 1) break;
+      const fault = checkCommit(block.header, commit, this.options.genesis.validators, fastVerify);
+      if (fault !== undefined) throw new InvalidProposalError(`synced block ${block.header.height}: its commit is invalid (${fault})`);
+      const txs = await this.checkedTransactions(block);
+      if (!txs) throw new InvalidProposalError(`synced block ${block.header.height}: a transaction does not decode or verify`);
+      await this.commitEvaluated(this.chain.evaluate(block, txs, { committed: true }), commit);
+      committed += 1;
+      this.options.log?.('info', 'synced block', { height: block.header.height });
     }
+    return committed;
   }
 
   /** Equivocations the engine has seen (the first thousand). */

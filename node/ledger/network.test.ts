@@ -72,7 +72,6 @@ async function startMember(hub: MemoryHub, name: string, key: KeyPair | null, da
     network: hub.join(name),
     signer: key ? await PrivateValidator.open(folder, key, CHAIN) : null,
     timeouts: TIMEOUTS,
-    ...(process.env.DEBUG_NET ? { log: (level: string, message: string, fields?: Record<string, unknown>) => { if (level !== 'debug') console.log(name, level, message, JSON.stringify(fields)); } } : {}),
   });
   await node.start();
   const member = { name, node, data, dir: folder, key, fatal };

@@ -48,17 +48,13 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
     },
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  const handlers: Record<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict>> = { txs: new Set(), consensus: new Set() };
+  const handlers: Record<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>> = { txs: new Set(), consensus: new Set() };
   for (const topic of ['txs', 'consensus'] as const) {
-    host.onMessage(topic, (data, from) => {
+    host.onMessage(topic, async (data, from) => {
       // Relayed if one consumer finds it useful; the peer is penalised if one finds it invalid.
-      let verdict: Verdict = 'ignore';
-      for (const handler of handlers[topic]) {
-        const result = handler(data, from);
-        if (result === 'reject') return 'reject';
-        if (result === 'accept') verdict = 'accept';
-      }
-      return verdict;
+      const results = await Promise.all([...handlers[topic]].map((handler) => handler(data, from)));
+      if (results.includes('reject')) return 'reject';
+      return results.includes('accept') ? 'accept' : 'ignore';
     });
   }
   let serve: ((from: number, to: number) => Promise<BlockWithCommit[]>) | undefined;

@@ -20,14 +20,14 @@ export interface MemoryHub {
 
 export function createMemoryHub(options: { readonly delayMs?: number } = {}): MemoryHub {
   const delayMs = options.delayMs ?? 0;
-  const members = new Map<string, { handlers: Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict>>; serve?: (from: number, to: number) => Promise<BlockWithCommit[]> }>();
+  const members = new Map<string, { handlers: Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>; serve?: (from: number, to: number) => Promise<BlockWithCommit[]> }>();
   const cut = new Set<string>();
   const rejected = new Map<string, number>();
   const linked = (a: string, b: string) => !cut.has(`${a}|${b}`);
 
   return {
     join(id) {
-      const member = { handlers: new Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict>>() };
+      const member = { handlers: new Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>() };
       members.set(id, member);
       return {
         self: id,
@@ -38,7 +38,9 @@ export function createMemoryHub(options: { readonly delayMs?: number } = {}): Me
               const copy = Uint8Array.from(bytes);
               setTimeout(() => {
                 if (!members.has(other) || !members.has(id) || !linked(id, other)) return;
-                if (handler(copy, id) === 'reject') rejected.set(id, (rejected.get(id) ?? 0) + 1);
+                void Promise.resolve(handler(copy, id)).then((verdict) => {
+                  if (verdict === 'reject') rejected.set(id, (rejected.get(id) ?? 0) + 1);
+                });
               }, delayMs);
             }
           }

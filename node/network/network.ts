@@ -23,7 +23,7 @@ export interface NodeNetwork {
   readonly self: string;
   publish(topic: GossipTopic, bytes: Uint8Array): void;
   /** Calls `handler` for each message from a peer (never for this node's own); its verdict decides whether the message is relayed. */
-  subscribe(topic: GossipTopic, handler: (bytes: Uint8Array, from: string) => Verdict): () => void;
+  subscribe(topic: GossipTopic, handler: (bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>): () => void;
   /**
    * Committed blocks `from`..`to` (at most MAX_BLOCKS_PER_REQUEST) with their commits, from
    * one peer that has them, in height order; fewer (or none) if no peer has more.
