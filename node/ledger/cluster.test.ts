@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { fastVerify } from '../crypto/fast-verifier.js';
 import { decodeGenesis } from '../home/genesis-file.js';
 import { homePaths } from '../home/home.js';
 import { writeNetworkHomes } from '../home/network-homes.js';
+import { createP2pHost } from '../p2p/host.js';
 import { openStore } from '../store/index.js';
 import { readStatus } from './run.js';
 
@@ -38,12 +41,16 @@ afterEach(async () => {
 let nextPort = 28_000 + Math.floor(Math.random() * 2_000) * 10;
 
 async function network(validators: number, observers = 0): Promise<string[]> {
+  return (await networkHomes(validators, observers)).map((home) => home.dir);
+}
+
+async function networkHomes(validators: number, observers = 0) {
   const out = await mkdtemp(join(tmpdir(), 'lendnet-cluster-'));
   folders.push(out);
   const basePort = nextPort;
   nextPort += 10;
-  const { homes } = await writeNetworkHomes(out, { validators, observers, basePort, genesisTime: Math.floor(Date.now() / 1000), config: FAST });
-  return homes.map((home) => home.dir);
+  const { genesis, homes } = await writeNetworkHomes(out, { validators, observers, basePort, genesisTime: Math.floor(Date.now() / 1000), config: FAST });
+  return homes.map((home) => ({ ...home, chainId: genesis.market.params.chainId }));
 }
 
 function start(home: string): Proc {
@@ -152,4 +159,141 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
     expect(await sameChain(homes)).toBeGreaterThanOrEqual(target);
   }, 180_000);
+
+  it('a peer that replays an honest message, then sends garbage and forged votes, is dropped and refused; the network goes on', async () => {
+    const homes = await networkHomes(4);
+    const procs = homes.map((home) => start(home.dir));
+    await waitFor('height 2 everywhere', allAtLeast(homes.map((h) => h.dir), 2));
+    const target = homes[0]!;
+    const hostile = await createP2pHost({
+      chainId: target.chainId,
+      privateKeySeed: new Uint8Array(randomBytes(32)),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [`${target.address}/p2p/${target.peerId}`],
+      penalties: { rejectThreshold: 1_000 },
+    });
+    const heard: Uint8Array[] = [];
+    hostile.onMessage('consensus', (data) => {
+      heard.push(data);
+      return 'accept';
+    });
+    const disconnected: string[] = [];
+    hostile.on('peer:disconnect', (peer) => disconnected.push(peer));
+    try {
+      await hostile.start();
+      await waitFor('the hostile peer to meet the node on the consensus topic', async () => hostile.subscribers('consensus').includes(target.peerId) && heard.length > 0);
+      // A replay of an honest message: dropped as already seen, no strike.
+      await hostile.publish('consensus', heard[0]!).catch(() => undefined);
+      // Then garbage and forged votes, until the node hangs up.
+      const forged = new TextEncoder().encode(`{"messages":[{"blockHash":"","height":"1","kind":"prevote","round":"0","signature":"${'ab'.repeat(64)}","validator":"${'cd'.repeat(32)}"}],"sent":"1"}`);
+      for (let i = 0; i < 20 && !disconnected.includes(target.peerId); i++) {
+        const attack = i % 2 === 0 ? new Uint8Array(randomBytes(300)) : forged;
+        await hostile.publish('consensus', Uint8Array.from([...attack, 0x20 + (i % 90)])).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      await waitFor('the node to drop the hostile peer', async () => disconnected.includes(target.peerId), 20_000);
+      // Refused while banned: a new connection does not last.
+      await hostile.connect(`${target.address}/p2p/${target.peerId}`).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(hostile.peers()).not.toContain(target.peerId);
+      // The network never stopped.
+      const at = Math.max(...(await Promise.all(homes.map((h) => height(h.dir)))));
+      await waitFor('the network goes on', allAtLeast(homes.map((h) => h.dir), at + 2));
+      expect(procs.every((p) => p.child.exitCode === null)).toBe(true);
+    } finally {
+      await hostile.stop();
+    }
+    await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
+    await sameChain(homes.map((h) => h.dir));
+  }, 180_000);
+
+  it('a 2|2 partition (their connections cut) commits nothing on either side; healed, one chain resumes', async () => {
+    const homes = await networkHomes(4);
+    // Every node reaches every other through a relay of its own, which the test can cut.
+    const relays: Relay[] = [];
+    for (const from of homes) {
+      const peers: string[] = [];
+      for (const to of homes) {
+        if (to === from) continue;
+        const relay = await startRelay(Number(to.address.split('/').pop()));
+        relay.sides = [homes.indexOf(from) < 2 ? 0 : 1, homes.indexOf(to) < 2 ? 0 : 1];
+        relays.push(relay);
+        peers.push(`/ip4/127.0.0.1/tcp/${relay.port}/p2p/${to.peerId}`);
+      }
+      const configPath = homePaths(from.dir).config;
+      const config = JSON.parse(await readFile(configPath, 'utf8')) as { network: { peers: string[] } };
+      config.network.peers = peers;
+      await writeFile(configPath, JSON.stringify(config, null, 2));
+    }
+    try {
+      const dirs = homes.map((h) => h.dir);
+      const procs = dirs.map(start);
+      await waitFor('height 2 everywhere', allAtLeast(dirs, 2));
+      for (const relay of relays) if (relay.sides[0] !== relay.sides[1]) relay.cut();
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const stalled = await Promise.all(dirs.map(height));
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(await Promise.all(dirs.map(height))).toEqual(stalled);
+      for (const relay of relays) relay.heal();
+      await waitFor('one chain resumes', allAtLeast(dirs, Math.max(...stalled) + 2), 90_000);
+      await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
+      await sameChain(dirs);
+    } finally {
+      for (const relay of relays) relay.close();
+    }
+  }, 180_000);
 });
+
+/** A TCP relay to a local port that can be cut (open connections dropped, new ones refused) and healed. */
+interface Relay {
+  readonly port: number;
+  sides: [number, number];
+  cut(): void;
+  heal(): void;
+  close(): void;
+}
+
+function startRelay(targetPort: number): Promise<Relay> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server = createServer((inbound) => {
+    if (!open) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = connect(targetPort, '127.0.0.1');
+    sockets.add(inbound);
+    sockets.add(outbound);
+    inbound.pipe(outbound).pipe(inbound);
+    const drop = () => {
+      inbound.destroy();
+      outbound.destroy();
+      sockets.delete(inbound);
+      sockets.delete(outbound);
+    };
+    inbound.on('error', drop).on('close', drop);
+    outbound.on('error', drop).on('close', drop);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        port,
+        sides: [0, 0],
+        cut() {
+          open = false;
+          for (const socket of sockets) socket.destroy();
+          sockets.clear();
+        },
+        heal() {
+          open = true;
+        },
+        close() {
+          open = false;
+          for (const socket of sockets) socket.destroy();
+          server.close();
+        },
+      });
+    });
+  });
+}
