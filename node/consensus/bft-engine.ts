@@ -104,9 +104,23 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
   let syncing = false;
   /** Gossip messages published, so that a message sent again differs from the first sending. */
   let sent = 0;
+  /** Whether the next height entered is the first since start. */
+  let firstHeight = true;
   /** Signatures of the consensus messages heard at the current height. */
   const seen = new Set<string>();
   let seenHeight = 0;
+  /**
+   * Signatures verified at the current height, by key, message and signature: a message sent
+   * again (or relayed by several peers) is verified once.
+   */
+  const verified = new Set<string>();
+  const verifyOnce = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
+    const key = `${Buffer.from(publicKey).toString('hex')}${Buffer.from(signature).toString('hex')}${Buffer.from(message).toString('latin1')}`;
+    if (verified.has(key)) return true;
+    const valid = fastVerify(publicKey, message, signature);
+    if (valid && verified.size < MAX_SEEN_PER_HEIGHT) verified.add(key);
+    return valid;
+  };
 
   function later(ms: number, run: () => void): void {
     const timer = setTimeout(() => {
@@ -225,7 +239,9 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
         if (stopped) return;
         const height = host.head().height + 1;
         if (machine.position.height >= height && !machine.position.decided) return;
-        const restored = options.signer === null ? {} : await options.signer.loadCarried(height);
+        // A lock is read back only when the engine starts (a restart in the middle of a height).
+        const restored = options.signer === null || !firstHeight ? {} : await options.signer.loadCarried(height);
+        firstHeight = false;
         heightStartedAt = Date.now();
         enqueue(machine.enterHeight(height, restored));
         if (host.hasPendingTransactions()) enqueue(machine.wake());
@@ -276,8 +292,13 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
 
   function onGossip(bytes: Uint8Array, _from: string): 'accept' | 'reject' | 'ignore' {
     let messages: ConsensusMessage[];
+    if (machine.position.height !== seenHeight) {
+      seen.clear();
+      verified.clear();
+      seenHeight = machine.position.height;
+    }
     try {
-      messages = decodeConsensusMessages(host.chainId, bytes, fastVerify);
+      messages = decodeConsensusMessages(host.chainId, bytes, verifyOnce);
     } catch (error) {
       if (error instanceof BadConsensusMessage) return 'reject';
       throw error;
@@ -288,10 +309,6 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
       if (!members.has(signer)) return 'reject';
     }
     const current = machine.position.height;
-    if (current !== seenHeight) {
-      seen.clear();
-      seenHeight = current;
-    }
     for (const message of messages) {
       const height = 'proposal' in message ? message.proposal.height : message.vote.height;
       if (height < current) continue;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Block, blockContentHash, decodeBlock, encodeBlock, type KeyPair, type VoteType } from '../../contracts/index.js';
+import { type Block, blockContentHash, type KeyPair, type VoteType } from '../../contracts/index.js';
 import { signProposal, signVote, type SignedProposal } from './messages.js';
 import type { RestoredState, VoteIn } from './tendermint.js';
 
@@ -14,8 +14,8 @@ import type { RestoredState, VoteIn } from './tendermint.js';
  * it refuses with DoubleSignRefused.
  *
  * It also keeps the consensus lock (Alg. 1 lines 38–39, 42–43) of the current height in a
- * second file, written before the precommit that follows a lock, so a validator that restarts
- * in the middle of a height does not prevote against its own lock.
+ * second file (rounds and block hashes), written before the precommit that follows a lock, so a
+ * validator that restarts in the middle of a height does not prevote against its own lock.
  */
 
 const STEP_NUMBER = { proposal: 1, prevote: 2, precommit: 3 } as const;
@@ -91,7 +91,6 @@ function isLastSigned(value: unknown): value is LastSigned {
 interface StoredCarried {
   readonly round: number;
   readonly valueId: string;
-  readonly block: string;
 }
 
 interface StoredLock {
@@ -151,30 +150,34 @@ export class PrivateValidator {
     }));
   }
 
-  /** Persists the lock and valid value of `height`, if they changed. */
+  /**
+   * Persists the lock and valid value of `height` (their rounds and block hashes, not the
+   * blocks: a lock is kept by id), if they changed.
+   */
   saveCarried(height: number, carried: RestoredState<Block>): Promise<void> {
-    const key = `${height}/${carried.locked?.round ?? -1}/${carried.locked?.valueId ?? ''}/${carried.valid?.round ?? -1}/${carried.valid?.valueId ?? ''}`;
-    if (key === this.lockKey) return this.queue.then(() => undefined);
     const stored: StoredLock = {
       height,
-      ...(carried.locked ? { locked: { round: carried.locked.round, valueId: carried.locked.valueId, block: encodeBlock(carried.locked.value) } } : {}),
-      ...(carried.valid ? { valid: { round: carried.valid.round, valueId: carried.valid.valueId, block: encodeBlock(carried.valid.value) } } : {}),
+      ...(carried.locked ? { locked: { round: carried.locked.round, valueId: carried.locked.valueId } } : {}),
+      ...(carried.valid ? { valid: { round: carried.valid.round, valueId: carried.valid.valueId } } : {}),
     };
+    const text = JSON.stringify(stored);
+    if (text === this.lockKey) return this.queue.then(() => undefined);
     return this.enqueue(async () => {
-      await writeFileDurably(join(this.folder, LOCK_FILE), JSON.stringify(stored));
+      await writeFileDurably(join(this.folder, LOCK_FILE), text);
       // Remembered only once written, so a failed write is tried again next time.
-      this.lockKey = key;
+      this.lockKey = text;
     });
   }
 
-  /** The lock and valid value saved for `height`, or nothing (another height, or none saved). */
+  /** The lock and valid value saved for `height` (ids and rounds), or nothing (another height, or none saved). */
   async loadCarried(height: number): Promise<RestoredState<Block>> {
     const text = await readIfPresent(join(this.folder, LOCK_FILE));
     if (text === undefined) return {};
     try {
       const stored = JSON.parse(text) as StoredLock;
       if (stored.height !== height) return {};
-      const restore = (carried: StoredCarried | undefined) => carried && { round: carried.round, valueId: carried.valueId, value: decodeBlock(carried.block) };
+      const restore = (carried: StoredCarried | undefined) =>
+        carried && Number.isSafeInteger(carried.round) && carried.round >= 0 && /^[0-9a-f]{64}$/.test(carried.valueId) ? { round: carried.round, valueId: carried.valueId } : undefined;
       const locked = restore(stored.locked);
       const valid = restore(stored.valid);
       return { ...(locked ? { locked } : {}), ...(valid ? { valid } : {}) };

@@ -400,6 +400,28 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
     expect(votes.at(-1)).toMatchObject({ kind: 'vote', type: 'prevote', round: 1, valueId: null });
   });
 
+  it('a lock restored by id alone still refuses other values; without the valid block a proposer builds a new one', () => {
+    const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
+    const machine = new Tendermint<string>({ validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
+    // Height 4: round 0's proposer is a, round 1's is b.
+    const votes: Action<string>[] = [];
+    const take = (actions: Action<string>[]): void => {
+      for (const action of actions) {
+        if (action.kind === 'vote' || action.kind === 'build' || action.kind === 'propose') votes.push(action);
+        if (action.kind === 'judge') take(machine.valueJudged(4, action.valueId, true));
+      }
+    };
+    take(machine.enterHeight(4, { locked: { round: 0, valueId: 'x' }, valid: { round: 0, valueId: 'x' } }));
+    take(machine.onProposal({ height: 4, round: 0, validRound: -1, value: 'y', valueId: 'y', proposer: 'a', signature: 'a/y' }));
+    expect(votes.at(-1)).toMatchObject({ kind: 'vote', type: 'prevote', round: 0, valueId: null });
+    // f + 1 at round 1 moves b there; as proposer without the valid block's content it builds.
+    take(machine.onVote({ type: 'prevote', height: 4, round: 1, valueId: null, validator: 'c', signature: 'c' }));
+    take(machine.onVote({ type: 'prevote', height: 4, round: 1, valueId: null, validator: 'd', signature: 'd' }));
+    expect(votes.at(-1)).toMatchObject({ kind: 'build', round: 1 });
+    take(machine.valueBuilt(4, 1, 'z', 'z'));
+    expect(votes.at(-1)).toMatchObject({ kind: 'propose', round: 1, valueId: 'z', validRound: -1 });
+  });
+
   it('keeps no more than a bounded number of far-future rounds from a faulty validator', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
     const machine = new Tendermint<string>({ validators, self: 'a', timeouts: TIMEOUTS, waitForWork: false });

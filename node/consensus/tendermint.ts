@@ -98,10 +98,14 @@ export interface TendermintOptions {
   readonly maxFutureMessages?: number;
 }
 
-/** A lock or a valid value carried over a restart, so a validator never votes against its own lock. */
+/**
+ * A lock or a valid value carried over a restart, so a validator never votes against its own
+ * lock. The value itself may be missing (only its id was persisted): a lock is kept by id, and a
+ * valid value without its content is not proposed again.
+ */
 export interface CarriedValue<V> {
   readonly round: number;
-  readonly value: V;
+  readonly value?: V;
   readonly valueId: string;
 }
 
@@ -188,8 +192,8 @@ export class Tendermint<V> {
   /** The lock and the valid value, for the node to persist before it signs. */
   carried(): RestoredState<V> {
     return {
-      ...(this.lockedValue !== null && this.lockedValueId !== null ? { locked: { round: this.lockedRound, value: this.lockedValue, valueId: this.lockedValueId } } : {}),
-      ...(this.validValue !== null && this.validValueId !== null ? { valid: { round: this.validRound, value: this.validValue, valueId: this.validValueId } } : {}),
+      ...(this.lockedValueId !== null ? { locked: { round: this.lockedRound, valueId: this.lockedValueId, ...(this.lockedValue !== null ? { value: this.lockedValue } : {}) } } : {}),
+      ...(this.validValueId !== null ? { valid: { round: this.validRound, valueId: this.validValueId, ...(this.validValue !== null ? { value: this.validValue } : {}) } } : {}),
     };
   }
 
@@ -348,8 +352,8 @@ export class Tendermint<V> {
     this.waitingForBuild = false;
     // Our own value is valid by construction.
     this.judged.set(valueId, true);
-    // Alg. 1 line 19.
-    actions.push({ kind: 'propose', height, round, validRound: this.validRound, value, valueId });
+    // Alg. 1 line 19: a value from getValue() has no valid round (lines 15–18).
+    actions.push({ kind: 'propose', height, round, validRound: valueId === this.validValueId ? this.validRound : -1, value, valueId });
     return actions;
   }
 
