@@ -270,7 +270,11 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
           }
           return committed;
         });
-        queue = committing.then(() => undefined);
+        // A peer that served an invalid block fails this sync, not the engine: the queue goes on.
+        queue = committing.then(
+          () => undefined,
+          () => undefined,
+        );
         return committing;
       })
       .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Block, blockHash, type KeyPair, signTransaction, txId, utf8, verifySignature } from '../../contracts/index.js';
+import { type Block, blockHash, encodeBlock, encodeCommit, type KeyPair, signTransaction, txId, utf8, verifySignature } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { nextBlockTime } from '../consensus/engine.js';
 import { type ConsensusMessage, decodeConsensusMessages, encodeConsensusMessages, MAX_CONSENSUS_MESSAGE_BYTES, signProposal, signVote } from '../consensus/messages.js';
@@ -406,6 +406,28 @@ describe('a hostile peer outside the validator set', () => {
       expect(await m.node.transaction(txId(forged))).toBeUndefined();
       expect(m.node.status().mempoolSize).toBe(0);
     }
+  });
+
+  // A sync that brings an invalid block fails alone: the engine logs it and goes on.
+  it('a peer that serves a forged block to a node asking for blocks does not stop it', async () => {
+    const members = await startNetwork(keys);
+    const peer = net.hub.join(BYZ);
+    let served = 0;
+    peer.serveBlocks(async (from) => {
+      served += 1;
+      const real = (await members[0]!.node.block(Math.max(1, from - 1)))!;
+      // A block that claims the next height, with a commit no validator signed.
+      const header = { ...real.header, height: from };
+      const forged = { header, txs: [] };
+      const commit = { height: from, round: 0, blockHash: blockHash(header), precommits: [{ validator: keys[0]!.account, signature: '00'.repeat(64) }] };
+      return [{ block: utf8(encodeBlock(forged)), commit: utf8(encodeCommit(commit)) }];
+    });
+    await commitRound(members);
+    await waitFor('a validator to ask the hostile peer for blocks', () => served > 0, 15_000);
+    const result = await members[1]!.node.submit(faucet(users[1]!, 1n));
+    expect(result).toMatchObject({ status: 'committed' });
+    expect(members.every((m) => m.fatal.length === 0)).toBe(true);
+    await oneChain(genesis, members);
   });
 
   // An idle engine asks peers for blocks every resend period (bft-engine.ts `behind`); the
