@@ -135,6 +135,12 @@ async function status(homeFlag: string | undefined): Promise<number> {
     ['last block', new Date(s.time * 1000).toISOString()],
     ['state root', s.stateRoot],
     ['mempool', `${s.mempoolSize} transactions`],
+    ...(s.network
+      ? ([
+          ['network', `${s.network.role}, ${s.network.peers} peers connected`],
+          ['consensus', `height ${s.network.consensus.height}, round ${s.network.consensus.round}, ${s.network.consensus.step}`],
+        ] as [string, string][])
+      : []),
     ['node', running ? `running (pid ${s.pid}), status of ${new Date(s.updatedAt * 1000).toISOString()}` : `not running (last seen ${new Date(s.updatedAt * 1000).toISOString()})`],
   ];
   for (const [label, value] of lines) console.log(`${label.padEnd(11)}${value}`);

@@ -117,6 +117,9 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     const procs = homes.map(start);
     const validators = homes.slice(0, 4);
     await waitFor('height 3 everywhere', allAtLeast(homes, 3));
+    // Each node's status names its role and its peers (the other four).
+    await waitFor('every node to see its four peers', async () => (await Promise.all(homes.map(readStatus))).every((s) => (s?.status.network?.peers ?? 0) >= 4));
+    expect((await Promise.all(homes.map(readStatus))).map((s) => s?.status.network?.role)).toEqual(['validator', 'validator', 'validator', 'validator', 'observer']);
     // Kill one validator: three of four keep committing.
     await stop(procs[3]!, 'SIGKILL');
     const at = await height(homes[0]!);

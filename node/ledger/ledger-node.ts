@@ -21,6 +21,7 @@ import {
   utf8,
 } from '../../contracts/index.js';
 import { type BftEngine, createBftEngine } from '../consensus/bft-engine.js';
+import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
 import type { PrivateValidator } from '../consensus/private-validator.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
 import type { Evidence, StepTimeout } from '../consensus/tendermint.js';
@@ -91,6 +92,9 @@ export interface LedgerNodeOptions {
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Bytes of transactions a proposer puts in one block on a network: a proposal is one gossip message. */
+export const MAX_PROPOSED_TX_BYTES = MAX_CONSENSUS_MESSAGE_BYTES - 1024 * 1024;
+
 /** Round timeouts on a network: base and growth per round, in milliseconds. */
 export const DEFAULT_TIMEOUTS = {
   propose: { baseMs: 3_000, incrementMs: 500 },
@@ -150,6 +154,10 @@ export class LedgerNode {
       this.engine = this.bft;
       network.subscribe('txs', (bytes) => this.onTxGossip(bytes));
       network.serveBlocks((from, to) => this.blocksWithCommits(from, to));
+      network.serveStatus(() => {
+        const head = this.chain.head();
+        return { height: head.height, hash: head.hash };
+      });
     } else {
       this.engine = createSoloEngine(this.consensusHost(), {
         blockIntervalMs: options.config.blockIntervalMs,
@@ -341,7 +349,15 @@ export class LedgerNode {
       head: () => this.chain.head(),
       hasPendingTransactions: () => this.mempool.size > 0,
       build: async (time: number) => {
-        const evaluated = this.chain.buildOnFork(time, this.mempool.peek(MAX_BLOCK_TXS), self);
+        // A proposal travels as one gossip message: its block's transactions fit well inside one.
+        const candidates: SignedTransaction<unknown>[] = [];
+        let bytes = 0;
+        for (const tx of this.mempool.peek(MAX_BLOCK_TXS)) {
+          bytes += tx.encoded.length;
+          if (bytes > MAX_PROPOSED_TX_BYTES) break;
+          candidates.push(tx);
+        }
+        const evaluated = this.chain.buildOnFork(time, candidates, self);
         this.evaluated.set(evaluated.hash, evaluated);
         return evaluated.block;
       },
@@ -432,6 +448,18 @@ export class LedgerNode {
   /** Where consensus is, on a network. */
   consensusPosition() {
     return this.bft?.position();
+  }
+
+  /** On a network: this node's role, the peers connected, and where consensus is. */
+  networkStatus() {
+    const { network } = this.options;
+    if (!network || !this.bft) return undefined;
+    return { role: this.options.signer ? 'validator' : 'observer', peers: network.peers().length, consensus: this.bft.position() } as const;
+  }
+
+  /** On a network: the heads of the connected peers (status/1). */
+  async peerHeads() {
+    return (await this.options.network?.requestStatuses()) ?? [];
   }
 
   // ---- reads -------------------------------------------------------------------------

@@ -73,6 +73,9 @@ export function recordingNetwork(network: NodeNetwork, verdicts: HeardVerdict[])
       }),
     requestBlocks: (from, to) => network.requestBlocks(from, to),
     serveBlocks: (handler) => network.serveBlocks(handler),
+    requestStatuses: () => network.requestStatuses(),
+    serveStatus: (handler) => network.serveStatus(handler),
+    peers: () => network.peers(),
   };
 }
 

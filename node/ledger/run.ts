@@ -21,6 +21,8 @@ export interface StatusFile {
   readonly stateRoot: string;
   readonly mempoolSize: number;
   readonly updatedAt: number;
+  /** On a network: the node's role, the peers connected, and where consensus is. */
+  readonly network?: { readonly role: 'validator' | 'observer'; readonly peers: number; readonly consensus: { readonly height: number; readonly round: number; readonly step: string } };
 }
 
 export const statusPath = (home: string) => join(home, 'status.json');
@@ -85,6 +87,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
 
 async function writeStatusFile(home: string, node: LedgerNode): Promise<void> {
   const status = node.status();
+  const network = node.networkStatus();
   const file: StatusFile = {
     pid: process.pid,
     chainId: node.chainId,
@@ -94,6 +97,7 @@ async function writeStatusFile(home: string, node: LedgerNode): Promise<void> {
     stateRoot: status.stateRoot,
     mempoolSize: status.mempoolSize,
     updatedAt: Math.floor(Date.now() / 1000),
+    ...(network ? { network } : {}),
   };
   // Written aside and renamed, so a reader never sees half a file.
   const path = statusPath(home);

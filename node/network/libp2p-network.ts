@@ -2,11 +2,11 @@ import { canonicalBytes } from '../../contracts/codec/canonical.js';
 import { createP2pHost, P2pRequestError, type P2pHost, type P2pLogger } from '../p2p/host.js';
 import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
 import { MAX_TX_GOSSIP_BYTES } from '../ledger/tx-gossip.js';
-import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from './network.js';
+import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type PeerStatus, type Verdict } from './network.js';
 
 /**
- * NodeNetwork over the libp2p host (node/p2p): the chain's two gossip topics, and block sync as
- * the request/response protocol `/lendnet/<chainId>/blocks/1`.
+ * NodeNetwork over the libp2p host (node/p2p): the chain's two gossip topics, block sync as the
+ * request/response protocol `/lendnet/<chainId>/blocks/1`, and peers' heads as `status/1`.
  *
  * A blocks request is the canonical JSON `{"from":"n","to":"n"}`; the answer is a u32 count,
  * then per block a u32 length and the block's canonical bytes, a u32 length and its commit's,
@@ -16,6 +16,8 @@ import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type No
  */
 
 export const BLOCKS_PROTOCOL = 'blocks';
+/** `/lendnet/<chainId>/status/1`: the answer is the canonical JSON `{"hash":"…","height":"n"}` of the peer's head. */
+export const STATUS_PROTOCOL = 'status';
 /** Bytes of one blocks answer at most (the host's response limit is set a little above). */
 export const MAX_BLOCKS_RESPONSE_BYTES = 16 * 1024 * 1024;
 
@@ -58,6 +60,11 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
     });
   }
   let serve: ((from: number, to: number) => Promise<BlockWithCommit[]>) | undefined;
+  let status: (() => { readonly height: number; readonly hash: string }) | undefined;
+  await host.handle(STATUS_PROTOCOL, async () => {
+    if (!status) throw new Error('no status yet');
+    return encodeStatus(status());
+  });
   await host.handle(BLOCKS_PROTOCOL, async (request) => {
     const { from, to } = decodeBlocksRequest(request);
     const blocks = serve ? await serve(from, to) : [];
@@ -94,12 +101,30 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
     serveBlocks(handler) {
       serve = handler;
     },
+    async requestStatuses() {
+      const answers = await Promise.all(
+        host.peers().map(async (peer): Promise<PeerStatus | undefined> => {
+          try {
+            return { peer, ...decodeStatus(await host.request(peer, STATUS_PROTOCOL, new Uint8Array(0), { timeoutMs: 2_000, maxResponseBytes: 256 })) };
+          } catch (error) {
+            if (!(error instanceof P2pRequestError) && !(error instanceof RangeError)) throw error;
+            return undefined;
+          }
+        }),
+      );
+      return answers.filter((answer): answer is PeerStatus => answer !== undefined);
+    },
+    serveStatus(handler) {
+      status = handler;
+    },
+    peers: () => host.peers(),
     stop: () => host.stop(),
   };
 }
 
 function decodeBlocksRequest(bytes: Uint8Array): { from: number; to: number } {
-  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  // Every valid request is ASCII; latin1 decodes any bytes, and the pattern refuses the rest.
+  const text = new TextDecoder('latin1').decode(bytes);
   const match = /^\{"from":"([1-9][0-9]{0,15})","to":"([1-9][0-9]{0,15})"\}$/.exec(text);
   if (!match) throw new RangeError('a blocks request is {"from":"n","to":"n"}');
   const from = Number(match[1]);
@@ -152,4 +177,16 @@ export function decodeBlocks(bytes: Uint8Array): BlockWithCommit[] {
   for (let i = 0; i < count; i++) out.push({ block: take(), commit: take() });
   if (at !== bytes.length) throw new RangeError('trailing bytes after the last block');
   return out;
+}
+
+export function encodeStatus(head: { readonly height: number; readonly hash: string }): Uint8Array {
+  return canonicalBytes({ hash: head.hash, height: head.height });
+}
+
+/** Decodes a status answer; a RangeError unless it is exactly `{"hash":"<64 hex>","height":"n"}`. */
+export function decodeStatus(bytes: Uint8Array): { readonly height: number; readonly hash: string } {
+  const text = new TextDecoder('latin1').decode(bytes);
+  const match = /^\{"hash":"([0-9a-f]{64})","height":"(0|[1-9][0-9]{0,15})"\}$/.exec(text);
+  if (!match || !Number.isSafeInteger(Number(match[2]))) throw new RangeError('a status answer is {"hash":"<64 hex>","height":"n"}');
+  return { hash: match[1]!, height: Number(match[2]) };
 }

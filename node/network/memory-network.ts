@@ -1,4 +1,4 @@
-import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from './network.js';
+import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type PeerStatus, type Verdict } from './network.js';
 
 /**
  * Nodes in one process joined by a hub: gossip reaches every other joined node (after a
@@ -20,14 +20,19 @@ export interface MemoryHub {
 
 export function createMemoryHub(options: { readonly delayMs?: number } = {}): MemoryHub {
   const delayMs = options.delayMs ?? 0;
-  const members = new Map<string, { handlers: Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>; serve?: (from: number, to: number) => Promise<BlockWithCommit[]> }>();
+  interface HubMember {
+    readonly handlers: Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>;
+    serve?: (from: number, to: number) => Promise<BlockWithCommit[]>;
+    status?: () => { readonly height: number; readonly hash: string };
+  }
+  const members = new Map<string, HubMember>();
   const cut = new Set<string>();
   const rejected = new Map<string, number>();
   const linked = (a: string, b: string) => !cut.has(`${a}|${b}`);
 
   return {
     join(id) {
-      const member = { handlers: new Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>() };
+      const member: HubMember = { handlers: new Map() };
       members.set(id, member);
       return {
         self: id,
@@ -64,7 +69,21 @@ export function createMemoryHub(options: { readonly delayMs?: number } = {}): Me
           return [];
         },
         serveBlocks(handler) {
-          (member as { serve?: (from: number, to: number) => Promise<BlockWithCommit[]> }).serve = handler;
+          member.serve = handler;
+        },
+        async requestStatuses() {
+          const out: PeerStatus[] = [];
+          for (const [other, peer] of members) {
+            if (other === id || !linked(id, other) || !peer.status) continue;
+            out.push({ peer: other, ...peer.status() });
+          }
+          return out;
+        },
+        serveStatus(handler) {
+          member.status = handler;
+        },
+        peers() {
+          return [...members.keys()].filter((other) => other !== id && linked(id, other));
         },
       };
     },

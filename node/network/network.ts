@@ -15,6 +15,13 @@ export interface BlockWithCommit {
   readonly commit: Uint8Array;
 }
 
+/** A peer's head, as it answers a status request. */
+export interface PeerStatus {
+  readonly peer: string;
+  readonly height: number;
+  readonly hash: string;
+}
+
 /** The most blocks one sync request asks for. */
 export const MAX_BLOCKS_PER_REQUEST = 64;
 
@@ -31,4 +38,10 @@ export interface NodeNetwork {
   requestBlocks(from: number, to: number): Promise<BlockWithCommit[]>;
   /** How this node answers others' block requests. */
   serveBlocks(handler: (from: number, to: number) => Promise<BlockWithCommit[]>): void;
+  /** The heads of the connected peers that answer a status request. */
+  requestStatuses(): Promise<PeerStatus[]>;
+  /** How this node answers others' status requests: its head. */
+  serveStatus(handler: () => { readonly height: number; readonly hash: string }): void;
+  /** The peers connected now. */
+  peers(): string[];
 }
