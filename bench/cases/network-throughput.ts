@@ -1,9 +1,8 @@
-import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { devnetParams, encodeEnvelope, signBytes, toHex, type CanonicalValue, type Transaction } from '../../contracts/index.js';
+import { devnetParams } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { PrivateValidator } from '../../node/consensus/private-validator.js';
 import { createSignatureCache, verifyTransactions } from '../../node/crypto/signature-cache.js';
@@ -13,6 +12,7 @@ import type { Genesis } from '../../node/home/genesis-file.js';
 import { LedgerNode, type SubmitResult } from '../../node/ledger/ledger-node.js';
 import { startLibp2pNetwork, type Libp2pNetwork } from '../../node/network/libp2p-network.js';
 import { openStore, type Store } from '../../node/store/index.js';
+import { benchSigners, type BenchTx, benchWorkload } from '../workload.js';
 import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
 import { rawVerifyLimit } from '../raw-verify-limit.js';
 
@@ -35,44 +35,6 @@ const CHAIN = 'lendnet-bench-network';
 const RAW_MS = 1_500;
 const BLOCK_INTERVAL_MS = 200;
 const WINDOW = 8_000;
-
-interface Signer {
-  readonly account: string;
-  readonly spki: Uint8Array;
-  readonly privateKey: KeyObject;
-}
-
-interface Signed {
-  readonly wire: string;
-  readonly signer: number;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-function signers(): Signer[] {
-  return Array.from({ length: ACCOUNTS }, () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-    return { account: Buffer.from(spki.subarray(12)).toString('hex'), spki, privateKey };
-  });
-}
-
-/** Per account: a faucet payout, then transfers and payouts alternating; nonce-major order. */
-function workload(keys: readonly Signer[]): Signed[] {
-  const out: Signed[] = [];
-  for (let nonce = 0; nonce < TXS_PER_ACCOUNT; nonce++) {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const transfer = nonce % 2 === 1;
-      const body: CanonicalValue = transfer ? { asset: 'USD', to: keys[(i + 1 + nonce * 7) % keys.length]!.account, amount: 1n } : { asset: 'USD', amount: 1_000_000n };
-      const tx: Transaction<CanonicalValue> = { chainId: CHAIN, type: transfer ? 'transfer' : 'faucet', signer: key.account, nonce: BigInt(nonce), body };
-      const message = signBytes(tx);
-      const signature = new Uint8Array(cryptoSign(null, message, key.privateKey));
-      out.push({ wire: encodeEnvelope(tx, toHex(signature)), signer: i, message, signature });
-    }
-  }
-  return out;
-}
 
 interface Network {
   readonly nodes: LedgerNode[];
@@ -164,7 +126,7 @@ interface Phase {
  * order), with at most `window` awaiting their result: at `rate` tx/s when given, else as
  * fast as the window allows.
  */
-async function drive(nodes: readonly LedgerNode[], txs: readonly Signed[], options: { readonly rate?: number; readonly window: number }): Promise<Phase> {
+async function drive(nodes: readonly LedgerNode[], txs: readonly BenchTx[], options: { readonly rate?: number; readonly window: number }): Promise<Phase> {
   const latencies: number[] = [];
   const refused = new Map<string, number>();
   let committed = 0;
@@ -228,8 +190,8 @@ const bench: BenchCase = {
   name: 'network-throughput',
   async run(): Promise<BenchFigure[]> {
     const cores = availableParallelism();
-    const keys = signers();
-    const txs = workload(keys);
+    const keys = benchSigners(ACCOUNTS);
+    const txs = benchWorkload(CHAIN, keys, TXS_PER_ACCOUNT);
     const rawLoad = { spki: keys.map((key) => key.spki), items: txs.slice(0, 4_000).map(({ signer, message, signature }) => ({ signer, message, signature })) };
     const raws = [await rawVerifyLimit(rawLoad, cores, RAW_MS)];
 

@@ -1,10 +1,9 @@
-import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { devnetParams, encodeEnvelope, signBytes, toHex, type CanonicalValue, type KeyPair, type Transaction } from '../../contracts/index.js';
+import { devnetParams, type KeyPair } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { DEFAULT_CONFIG, type NodeConfig } from '../../node/home/config.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
@@ -12,6 +11,7 @@ import type { Home } from '../../node/home/home.js';
 import { runNode } from '../../node/ledger/run.js';
 import { LedgerNode, type SubmitResult } from '../../node/ledger/ledger-node.js';
 import { openStore } from '../../node/store/index.js';
+import { benchSigners, type BenchSigner, type BenchTx, benchWorkload } from '../workload.js';
 import { rounded, threadTicks, type BenchCase, type BenchFigure } from '../harness.js';
 import { rawVerifyLimit } from '../raw-verify-limit.js';
 
@@ -33,51 +33,7 @@ const BLOCK_INTERVAL_MS = 100;
 const RAW_MS = 1_500;
 const CHAIN = 'lendnet-bench-node';
 
-interface Signer {
-  readonly account: string;
-  readonly spki: Uint8Array;
-  readonly privateKey: KeyObject;
-}
-
-function signers(): Signer[] {
-  return Array.from({ length: ACCOUNTS }, () => {
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-    return { account: Buffer.from(spki.subarray(12)).toString('hex'), spki, privateKey };
-  });
-}
-
-interface Signed {
-  readonly wire: string;
-  readonly signer: number;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/**
- * Nonce 0 of every account is a faucet payout; then each account alternates transfers of 1 to
- * another account and faucet payouts. Ordered round-robin: every account's nonce k before any
- * account's nonce k+1, so each account's nonces are submitted in order.
- */
-function workload(keys: Signer[]): Signed[] {
-  const out: Signed[] = [];
-  for (let nonce = 0; nonce < TXS_PER_ACCOUNT; nonce++) {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const transfer = nonce % 2 === 1;
-      const body: CanonicalValue = transfer
-        ? { asset: 'USD', to: keys[(i + 1 + nonce * 7) % keys.length]!.account, amount: 1n }
-        : { asset: 'USD', amount: 1_000_000n };
-      const tx: Transaction<CanonicalValue> = { chainId: CHAIN, type: transfer ? 'transfer' : 'faucet', signer: key.account, nonce: BigInt(nonce), body };
-      const message = signBytes(tx);
-      const signature = new Uint8Array(cryptoSign(null, message, key.privateKey));
-      out.push({ wire: encodeEnvelope(tx, toHex(signature)), signer: i, message, signature });
-    }
-  }
-  return out;
-}
-
-function rawLimit(keys: Signer[], txs: Signed[], threads: number, ms: number): Promise<number> {
+function rawLimit(keys: BenchSigner[], txs: BenchTx[], threads: number, ms: number): Promise<number> {
   const items = txs.slice(0, 4_000).map(({ signer, message, signature }) => ({ signer, message, signature }));
   return rawVerifyLimit({ spki: keys.map((key) => key.spki), items }, threads, ms);
 }
@@ -120,7 +76,7 @@ function threadsBetween(before: Map<number, number>, after: Map<number, number>)
  * 'chained': every account submits its next nonce once its previous transaction's result is
  * in, all accounts at once.
  */
-async function runPhase(genesis: Genesis, validator: KeyPair, txs: Signed[], mode: 'window' | 'chained', signatures: 'verified' | 'trusted' = 'verified'): Promise<Phase> {
+async function runPhase(genesis: Genesis, validator: KeyPair, txs: BenchTx[], mode: 'window' | 'chained', signatures: 'verified' | 'trusted' = 'verified'): Promise<Phase> {
   const config: NodeConfig = { ...DEFAULT_CONFIG, blockIntervalMs: BLOCK_INTERVAL_MS, mempool: { maxTxs: 200_000, maxPerAccount: 1_000 }, logLevel: 'error' };
   const dir = await mkdtemp(join(tmpdir(), 'lendnet-node-throughput-'));
   const home: Home = { dir, config, genesis, validatorKey: validator, dataDir: join(dir, 'data') };
@@ -254,8 +210,8 @@ const bench: BenchCase = {
   async run(): Promise<BenchFigure[]> {
     const cores = availableParallelism();
     const signStarted = performance.now();
-    const keys = signers();
-    const txs = workload(keys);
+    const keys = benchSigners(ACCOUNTS);
+    const txs = benchWorkload(CHAIN, keys, TXS_PER_ACCOUNT);
     const signMs = performance.now() - signStarted;
 
     const limits: number[] = [];

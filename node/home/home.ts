@@ -37,14 +37,7 @@ export async function initDevnetHome(home: string, options: { chainId?: string; 
   const chainId = options.chainId ?? 'lendnet-devnet';
   const genesis: Genesis = {
     genesisTime: options.genesisTime,
-    market: {
-      params: devnetParams(chainId),
-      assets: [
-        { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: faucet.account },
-        { id: 'COL', name: 'Devnet collateral token', decimals: 8, issuer: faucet.account },
-      ],
-      allocations: [],
-    },
+    market: devnetMarket(chainId, faucet.account),
     validators: [{ account: validator.account, power: 1 }],
   };
   await mkdir(join(home, 'keys'), { recursive: true, mode: 0o700 });
@@ -54,6 +47,21 @@ export async function initDevnetHome(home: string, options: { chainId?: string; 
   await writeFile(paths.genesis, `${encodeGenesis(genesis)}\n`);
   await writeFile(paths.config, encodeConfig(DEFAULT_CONFIG));
   return genesis;
+}
+
+/**
+ * The market of a devnet genesis: devnet parameters, a dollar stablecoin and a collateral
+ * asset, both issued by `issuer` (the faucet key), no allocations.
+ */
+export function devnetMarket(chainId: string, issuer: string): Genesis['market'] {
+  return {
+    params: devnetParams(chainId),
+    assets: [
+      { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer },
+      { id: 'COL', name: 'Devnet collateral token', decimals: 8, issuer },
+    ],
+    allocations: [],
+  };
 }
 
 export async function writeKey(path: string, key: KeyPair): Promise<void> {

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { devnetParams, generateKeyPair, type KeyPair } from '../../contracts/index.js';
+import { generateKeyPair, type KeyPair } from '../../contracts/index.js';
 import { peerIdOfSeed } from '../p2p/host.js';
 import { DEFAULT_CONFIG, encodeConfig, type NodeConfig } from './config.js';
 import { encodeGenesis, type Genesis } from './genesis-file.js';
-import { HomeError, homePaths, writeKey, writeNodeKey } from './home.js';
+import { devnetMarket, HomeError, homePaths, writeKey, writeNodeKey } from './home.js';
 
 /** What `lendnet genesis` makes. */
 export interface NetworkHomesOptions {
@@ -59,14 +59,7 @@ export async function writeNetworkHomes(out: string, options: NetworkHomesOption
   }
   const genesis: Genesis = {
     genesisTime: options.genesisTime,
-    market: {
-      params: devnetParams(chainId),
-      assets: [
-        { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: faucet.account },
-        { id: 'COL', name: 'Collateral token', decimals: 8, issuer: faucet.account },
-      ],
-      allocations: [],
-    },
+    market: devnetMarket(chainId, faucet.account),
     validators: nodes.filter((node) => node.validator).map((node) => ({ account: node.key.account, power: 1 })),
   };
   for (const node of nodes) {
