@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/index.js';
 import { createSignatureCache, verifyTransactions } from '../crypto/signature-cache.js';
 import { createVerifierPool } from '../crypto/verifier-pool.js';
 import type { Block } from '../../contracts/index.js';
+import { appendEvidence, EVIDENCE_FILE } from '../consensus/evidence-log.js';
 import { PrivateValidator } from '../consensus/private-validator.js';
 import type { Evidence } from '../consensus/tendermint.js';
 import { startLibp2pNetwork } from '../network/libp2p-network.js';
@@ -146,11 +147,15 @@ async function joinNetwork(home: Home, log: Logger) {
     precommit: { baseMs: consensus.voteMs, incrementMs: consensus.incrementMs },
   };
   const consensusLog = log.child({ part: 'consensus' });
+  const evidenceFile = join(home.dataDir, EVIDENCE_FILE);
   const options: Partial<LedgerNodeOptions> = {
     network,
     signer,
     ...(timeouts ? { timeouts } : {}),
-    onEvidence: (evidence) => consensusLog.warn({ evidence: evidenceSummary(evidence) }, 'validator equivocation recorded'),
+    onEvidence: (evidence) => {
+      consensusLog.warn({ evidence: evidenceSummary(evidence), file: evidenceFile }, 'validator equivocation recorded');
+      appendEvidence(evidenceFile, evidence).catch((error: unknown) => consensusLog.error({ err: error }, 'could not write evidence'));
+    },
     log: (level, message, fields) => consensusLog[level](fields ?? {}, message),
   };
   return { network, options, role: isValidator ? 'validator' : 'observer' };
