@@ -125,7 +125,7 @@ const validBody: fc.Arbitrary<{ type: string; body: CanonicalValue }> = fc.oneof
 );
 
 describe('round trips', () => {
-  it('any valid transaction signs, encodes and decodes to the same transaction and id', () => {
+  it('every valid transaction signs, encodes and decodes to the same transaction and id', () => {
     fc.assert(
       fc.property(
         secretKey,

@@ -70,7 +70,7 @@ describe('the account-key rule', () => {
     );
   });
 
-  it('is the byte checks alone for any encoding that decodes to a point', () => {
+  it('is the byte checks alone for every encoding that decodes to a point', () => {
     for (const bytes of edgeEncodings) if (decodes(bytes)) expect(isCanonicalLargeOrderEncoding(bytes), toHex(bytes)).toBe(referenceRule(bytes));
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), (bytes, asKey) => {

@@ -1,4 +1,8 @@
-import { isQuorum, type Validator, type VoteType } from '../../contracts/index.js';
+import type { VoteType } from '../../contracts/index.js';
+import { HeightLog, NextHeightMessages } from './height-log.js';
+import { type Action, DEFAULT_MAX_FUTURE_MESSAGES, MAX_ROUNDS_AHEAD, type ProposalIn, proposerOf, type RestoredState, type Step, STEP_RANK, type TendermintOptions, type TimeoutStep, type VoteIn } from './tendermint-types.js';
+
+type Judgement = boolean | 'pending';
 
 /**
  * Tendermint consensus for one validator (or an observer), as Algorithm 1 of "The latest gossip
@@ -19,129 +23,18 @@ import { isQuorum, type Validator, type VoteType } from '../../contracts/index.j
  *   that needs it waits for the answer.
  * - getValue() is asked of the node (`build`) and answered later (`valueBuilt`).
  * - After a decision (line 49) the machine waits for the node to commit the value before it
- *   starts the next height (`nextHeight`), and messages of the next height are kept until then.
- * - A height may start idle: round 0 begins when the node has work (`wake`) or when any
+ *   starts the next height (`enterHeight`), and messages of the next height are kept until then.
+ * - A height may start idle: round 0 begins when the node has work (`wake`) or when a
  *   message of the height arrives, so an idle network does not make empty blocks.
  * - A second, different message from one validator for one (height, round, type) is
- *   equivocation: it is reported as evidence and otherwise ignored.
+ *   equivocation: it is reported as evidence, and counts toward its own value (height-log.ts).
  */
 
-export type Step = 'propose' | 'prevote' | 'precommit';
-
-const STEP_RANK: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 };
-
-/** A proposal as signed by the round's proposer: ⟨PROPOSAL, h, round, v, validRound⟩. */
-export interface ProposalIn<V> {
-  readonly height: number;
-  readonly round: number;
-  /** The round in which v gathered a quorum of prevotes, or -1. */
-  readonly validRound: number;
-  readonly value: V;
-  /** id(v): the block hash. */
-  readonly valueId: string;
-  readonly proposer: string;
-  readonly signature: string;
-}
-
-/** A vote as signed by a validator: ⟨PREVOTE|PRECOMMIT, h, round, id(v) or nil⟩. */
-export interface VoteIn {
-  readonly type: VoteType;
-  readonly height: number;
-  readonly round: number;
-  /** id(v), or null for nil. */
-  readonly valueId: string | null;
-  readonly validator: string;
-  readonly signature: string;
-}
-
-/** Two different signed messages from one validator for one height, round and type. */
-export type Evidence<V> =
-  | { readonly kind: 'duplicate-vote'; readonly first: VoteIn; readonly second: VoteIn }
-  | { readonly kind: 'duplicate-proposal'; readonly first: ProposalIn<V>; readonly second: ProposalIn<V> };
-
-export type TimeoutStep = Step;
-
-/** What the node must do, in the order given. */
-export type Action<V> =
-  /** Start of a round, for logs and metrics. */
-  | { readonly kind: 'round'; readonly height: number; readonly round: number; readonly proposer: string }
-  /** getValue(): build a block for this height and round, then call `valueBuilt`. */
-  | { readonly kind: 'build'; readonly height: number; readonly round: number }
-  /** valid(v): judge this value, then call `valueJudged`. */
-  | { readonly kind: 'judge'; readonly height: number; readonly valueId: string; readonly value: V }
-  /** Sign and broadcast a proposal (and feed it back with `onProposal`). */
-  | { readonly kind: 'propose'; readonly height: number; readonly round: number; readonly validRound: number; readonly value: V; readonly valueId: string }
-  /** Sign and broadcast a vote (and feed it back with `onVote`). */
-  | { readonly kind: 'vote'; readonly type: VoteType; readonly height: number; readonly round: number; readonly valueId: string | null }
-  /** Call `onTimeout(step, height, round)` after `ms`. */
-  | { readonly kind: 'timeout'; readonly step: TimeoutStep; readonly height: number; readonly round: number; readonly ms: number }
-  /** decision_p[h] = v: commit it with these precommits (a quorum for valueId in round), then call `nextHeight`. */
-  | { readonly kind: 'decide'; readonly height: number; readonly round: number; readonly value: V; readonly valueId: string; readonly precommits: readonly VoteIn[] }
-  /** A validator signed two different messages where it may sign one. */
-  | { readonly kind: 'evidence'; readonly evidence: Evidence<V> };
-
-/** Timeout of a step in round r: base + r × increment, in milliseconds. */
-export interface StepTimeout {
-  readonly baseMs: number;
-  readonly incrementMs: number;
-}
-
-export interface TendermintOptions {
-  /** The validator set of the heights this machine runs; in the order that rotates proposers. */
-  readonly validators: readonly Validator[];
-  /** This node's validator account, or null for an observer (it follows, never signs). */
-  readonly self: string | null;
-  readonly timeouts: { readonly propose: StepTimeout; readonly prevote: StepTimeout; readonly precommit: StepTimeout };
-  /** Whether a height starts idle until there is work (see `wake`). */
-  readonly waitForWork: boolean;
-  /** Most messages of the next height kept while this one finishes. */
-  readonly maxFutureMessages?: number;
-}
-
-/**
- * A lock or a valid value carried over a restart, so a validator never votes against its own
- * lock. The value itself may be missing (only its id was persisted): a lock is kept by id, and a
- * valid value without its content is not proposed again.
- */
-export interface CarriedValue<V> {
-  readonly round: number;
-  readonly value?: V;
-  readonly valueId: string;
-}
-
-/** State that a validator persists before it signs, and is restored from after a restart. */
-export interface RestoredState<V> {
-  readonly locked?: CarriedValue<V>;
-  readonly valid?: CarriedValue<V>;
-}
-
-const DEFAULT_MAX_FUTURE_MESSAGES = 4_096;
-const MAX_FUTURE_PROPOSALS = 8;
-/**
- * Messages more rounds ahead of this node's round are dropped, so a faulty validator cannot
- * fill the log with far rounds. Rounds advance only on timeouts that grow with the round, so
- * correct validators are never this far apart within one height.
- */
-export const MAX_ROUNDS_AHEAD = 1_000;
-/** Distinct proposals kept per round: one from a correct proposer, more only from a faulty one. */
-export const MAX_PROPOSALS_PER_ROUND = 4;
-/** Distinct votes kept per validator, round and type: one from a correct validator. */
-export const MAX_VOTES_PER_VALIDATOR = 4;
-
-type VoteLog = Map<number, Map<string, VoteIn[]>>;
-
-type Judgement = boolean | 'pending';
-
-/** Proposer rotation: round-robin over the set in its order, shifted by height and round. */
-export function proposerOf(validators: readonly Validator[], height: number, round: number): string {
-  if (validators.length === 0) throw new RangeError('an empty validator set has no proposer');
-  return validators[(height + round) % validators.length]!.account;
-}
+export * from './tendermint-types.js';
 
 export class Tendermint<V> {
   private readonly power = new Map<string, bigint>();
   private readonly totalPower: bigint;
-  private readonly maxFuture: number;
 
   // Alg. 1 lines 2–9.
   private height = 0;
@@ -156,20 +49,12 @@ export class Tendermint<V> {
   private decided = false;
   private started = false;
 
-  // The message log of the current height. A faulty proposer may send several proposals in one
-  // round; all are kept (up to MAX_PROPOSALS_PER_ROUND), as any of them may be the one decided.
-  private proposals = new Map<number, ProposalIn<V>[]>();
-  // Votes by round, then by validator. A faulty validator may vote for several values in one
-  // round: each of its votes counts toward its own value (as it would if each had gone to a
-  // different node), and once toward "any"; up to MAX_VOTES_PER_VALIDATOR are kept.
-  private prevotes: VoteLog = new Map();
-  private precommits: VoteLog = new Map();
-  /** Per round, the validators heard from at that round (Alg. 1 line 55). */
-  private heard = new Map<number, Set<string>>();
+  /** The messages of the current height. */
+  private log: HeightLog<V>;
   private judged = new Map<string, Judgement>();
   /** "for the first time" rules already fired, by rule and round. */
   private fired = new Set<string>();
-  private future: (ProposalIn<V> | VoteIn)[] = [];
+  private readonly future: NextHeightMessages<V>;
   private waitingForBuild = false;
 
   constructor(private readonly options: TendermintOptions) {
@@ -181,7 +66,8 @@ export class Tendermint<V> {
     this.totalPower = [...this.power.values()].reduce((sum, p) => sum + p, 0n);
     if (this.totalPower === 0n) throw new Error('the validator set is empty');
     if (options.self !== null && !this.power.has(options.self)) throw new Error('this node is not in the validator set');
-    this.maxFuture = options.maxFutureMessages ?? DEFAULT_MAX_FUTURE_MESSAGES;
+    this.future = new NextHeightMessages(options.maxFutureMessages ?? DEFAULT_MAX_FUTURE_MESSAGES);
+    this.log = new HeightLog(this.power, this.totalPower);
   }
 
   /** Where the machine is: for status pages and tests. */
@@ -197,34 +83,10 @@ export class Tendermint<V> {
     };
   }
 
-  /**
-   * What a node sends again so that others can follow it (the paper assumes every message a
-   * correct node receives reaches every correct node; over a lossy network that holds only for
-   * messages sent again): its own proposal of this round, the votes it holds of this round and
-   * the one before, and the quorum of prevotes that made its valid value valid, which a
-   * validator locked on an older value needs before it prevotes that value when it is proposed
-   * again (line 28). Other proposals are not sent again: a round without its proposal ends by
-   * timeout, and the next proposer proposes afresh.
-   */
+  /** What a node sends again so that others can follow it over a lossy network (HeightLog.toResend says what and why). */
   toResend(): { readonly proposals: readonly ProposalIn<V>[]; readonly votes: readonly VoteIn[] } {
     if (this.round < 0 || this.decided) return { proposals: [], votes: [] };
-    const proposals: ProposalIn<V>[] = [];
-    const votes: VoteIn[] = [];
-    // Proposals are large and made afresh every round; only a proposer sends its own again.
-    if (this.options.self !== null) proposals.push(...(this.proposals.get(this.round) ?? []).filter((p) => p.proposer === this.options.self));
-    // The previous round's votes too: a node still there needs them to follow (its precommit
-    // quorum starts the timeout that ends that round, line 47; or they are f + 1 at a later round, line 55).
-    for (const round of this.round > 0 ? [this.round - 1, this.round] : [this.round]) {
-      for (const log of [this.prevotes, this.precommits]) for (const mine of log.get(round)?.values() ?? []) votes.push(...mine);
-    }
-    if (this.validRound >= 0 && this.validRound !== this.round && this.validValueId !== null) {
-      votes.push(...this.votesFor(this.prevotes, this.validRound, this.validValueId));
-    }
-    return { proposals, votes };
-  }
-
-  proposer(height: number, round: number): string {
-    return proposerOf(this.options.validators, height, round);
+    return this.log.toResend(this.round, this.options.self, this.validRound >= 0 && this.validValueId !== null ? { round: this.validRound, valueId: this.validValueId } : undefined);
   }
 
   /**
@@ -247,15 +109,11 @@ export class Tendermint<V> {
     this.validRound = restored.valid?.round ?? -1;
     this.decided = false;
     this.started = true;
-    this.proposals = new Map();
-    this.prevotes = new Map();
-    this.precommits = new Map();
-    this.heard = new Map();
+    this.log = new HeightLog(this.power, this.totalPower);
     this.judged = new Map();
     this.fired = new Set();
     this.waitingForBuild = false;
-    const kept = this.future.filter((message) => message.height === height);
-    this.future = this.future.filter((message) => message.height > height);
+    const kept = this.future.take(height);
     const actions: Action<V>[] = [];
     if (!this.options.waitForWork || kept.length > 0) this.startRound(0, actions);
     for (const message of kept) actions.push(...('type' in message ? this.onVote(message) : this.onProposal(message)));
@@ -275,21 +133,13 @@ export class Tendermint<V> {
   onProposal(proposal: ProposalIn<V>): Action<V>[] {
     const actions: Action<V>[] = [];
     if (!this.accepts(proposal)) return actions;
-    if (proposal.proposer !== this.proposer(proposal.height, proposal.round)) return actions;
+    if (proposal.proposer !== proposerOf(this.options.validators, proposal.height, proposal.round)) return actions;
     if (proposal.validRound < -1 || proposal.validRound >= proposal.round) return actions;
-    let ofRound = this.proposals.get(proposal.round);
-    if (ofRound === undefined) {
-      ofRound = [];
-      this.proposals.set(proposal.round, ofRound);
-    }
-    if (ofRound.some((p) => p.valueId === proposal.valueId && p.validRound === proposal.validRound)) return actions;
-    const first = ofRound[0];
+    const { kept, conflictsWith: first } = this.log.addProposal(proposal);
     if (first !== undefined && this.once(`evidence:proposal:${proposal.round}`, () => true)) {
       actions.push({ kind: 'evidence', evidence: { kind: 'duplicate-proposal', first, second: proposal } });
     }
-    if (ofRound.length >= MAX_PROPOSALS_PER_ROUND) return actions;
-    ofRound.push(proposal);
-    this.hear(proposal.round, proposal.proposer);
+    if (!kept) return actions;
     // Judged when its round comes (startRound) or when it may be decided (decideRule), so a
     // faulty proposer's far-round proposals cost nothing until then.
     if (proposal.round <= Math.max(this.round, 0)) this.judge(proposal.valueId, proposal.value, actions);
@@ -302,25 +152,11 @@ export class Tendermint<V> {
     const actions: Action<V>[] = [];
     if (!this.accepts(vote)) return actions;
     if (!this.power.has(vote.validator)) return actions;
-    const byRound = vote.type === 'prevote' ? this.prevotes : this.precommits;
-    let votes = byRound.get(vote.round);
-    if (votes === undefined) {
-      votes = new Map();
-      byRound.set(vote.round, votes);
-    }
-    let mine = votes.get(vote.validator);
-    if (mine === undefined) {
-      mine = [];
-      votes.set(vote.validator, mine);
-    }
-    if (mine.some((v) => v.valueId === vote.valueId)) return actions;
-    const first = mine[0];
+    const { kept, conflictsWith: first } = this.log.addVote(vote);
     if (first !== undefined && this.once(`evidence:${vote.type}:${vote.round}:${vote.validator}`, () => true)) {
       actions.push({ kind: 'evidence', evidence: { kind: 'duplicate-vote', first, second: vote } });
     }
-    if (mine.length >= MAX_VOTES_PER_VALIDATOR) return actions;
-    mine.push(vote);
-    this.hear(vote.round, vote.validator);
+    if (!kept) return actions;
     this.wakeOnMessage(actions);
     this.evaluate(actions);
     return actions;
@@ -373,9 +209,9 @@ export class Tendermint<V> {
     this.round = round;
     this.step = 'propose';
     this.waitingForBuild = false;
-    const proposer = this.proposer(this.height, round);
+    const proposer = proposerOf(this.options.validators, this.height, round);
     actions.push({ kind: 'round', height: this.height, round, proposer });
-    for (const proposal of this.proposals.get(round) ?? []) this.judge(proposal.valueId, proposal.value, actions);
+    for (const proposal of this.log.proposalsOf(round)) this.judge(proposal.valueId, proposal.value, actions);
     if (proposer === this.options.self) {
       if (this.validValue !== null && this.validValueId !== null) {
         // Alg. 1 lines 15–16, 19.
@@ -411,9 +247,9 @@ export class Tendermint<V> {
 
   /** Alg. 1 lines 49–54: a proposal of some round and a quorum of precommits for it decide the height. */
   private decideRule(actions: Action<V>[]): boolean {
-    for (const [round, proposal] of this.allProposals()) {
-      const precommits = this.votesFor(this.precommits, round, proposal.valueId);
-      if (!isQuorum(this.powerOf(precommits.map((vote) => vote.validator)), this.totalPower)) continue;
+    for (const [round, proposal] of this.log.allProposals()) {
+      if (!this.log.hasQuorumFor('precommit', round, proposal.valueId)) continue;
+      const precommits = this.log.votesFor('precommit', round, proposal.valueId);
       if (!this.judged.has(proposal.valueId)) {
         this.judge(proposal.valueId, proposal.value, actions);
         continue;
@@ -429,10 +265,7 @@ export class Tendermint<V> {
 
   /** Alg. 1 lines 55–56: more than 1/3 of the power is at a later round: go there. */
   private roundSkipRule(actions: Action<V>[]): boolean {
-    let target = -1;
-    for (const [round, validators] of this.heard) {
-      if (round > this.round && round > target && 3n * this.powerOf(validators) > this.totalPower) target = round;
-    }
+    const target = this.log.laterRoundHeard(this.round);
     if (target < 0) return false;
     this.startRound(target, actions);
     return true;
@@ -441,7 +274,7 @@ export class Tendermint<V> {
   /** Alg. 1 lines 22–27: a proposal with no valid round, in the propose step. */
   private freshProposalRule(actions: Action<V>[]): boolean {
     if (this.step !== 'propose') return false;
-    for (const proposal of this.proposals.get(this.round) ?? []) {
+    for (const proposal of this.log.proposalsOf(this.round)) {
       if (proposal.validRound !== -1) continue;
       const valid = this.judged.get(proposal.valueId);
       if (valid === 'pending' || valid === undefined) continue;
@@ -457,10 +290,10 @@ export class Tendermint<V> {
   /** Alg. 1 lines 28–33: a proposal carrying a valid round in which its value had a quorum of prevotes. */
   private validRoundProposalRule(actions: Action<V>[]): boolean {
     if (this.step !== 'propose') return false;
-    for (const proposal of this.proposals.get(this.round) ?? []) {
+    for (const proposal of this.log.proposalsOf(this.round)) {
       const vr = proposal.validRound;
       if (vr < 0 || vr >= this.round) continue;
-      if (!this.hasQuorumFor(this.prevotes, vr, proposal.valueId)) continue;
+      if (!this.log.hasQuorumFor('prevote', vr, proposal.valueId)) continue;
       const valid = this.judged.get(proposal.valueId);
       if (valid === 'pending' || valid === undefined) continue;
       // Line 29.
@@ -474,7 +307,7 @@ export class Tendermint<V> {
 
   /** Alg. 1 lines 34–35: a quorum of prevotes of any kind, in the prevote step, for the first time. */
   private anyPrevotesRule(actions: Action<V>[]): boolean {
-    if (this.step !== 'prevote' || !this.once(`prevotes:${this.round}`, () => this.hasQuorumOfAny(this.prevotes, this.round))) return false;
+    if (this.step !== 'prevote' || !this.once(`prevotes:${this.round}`, () => this.log.hasQuorumOfAll('prevote', this.round))) return false;
     actions.push({ kind: 'timeout', step: 'prevote', height: this.height, round: this.round, ms: this.timeoutMs('prevote', this.round) });
     return true;
   }
@@ -482,9 +315,9 @@ export class Tendermint<V> {
   /** Alg. 1 lines 36–43: the round's proposal has a quorum of prevotes: lock on it (in the prevote step) and make it the valid value. */
   private lockRule(actions: Action<V>[]): boolean {
     if (STEP_RANK[this.step] < STEP_RANK.prevote || this.fired.has(`lock:${this.round}`)) return false;
-    for (const proposal of this.proposals.get(this.round) ?? []) {
+    for (const proposal of this.log.proposalsOf(this.round)) {
       if (this.judged.get(proposal.valueId) !== true) continue;
-      if (!this.once(`lock:${this.round}`, () => this.hasQuorumFor(this.prevotes, this.round, proposal.valueId))) continue;
+      if (!this.once(`lock:${this.round}`, () => this.log.hasQuorumFor('prevote', this.round, proposal.valueId))) continue;
       if (this.step === 'prevote') {
         this.lockedValue = proposal.value; // line 38
         this.lockedValueId = proposal.valueId;
@@ -502,7 +335,7 @@ export class Tendermint<V> {
 
   /** Alg. 1 lines 44–46: a quorum of nil prevotes, in the prevote step. */
   private nilPrevotesRule(actions: Action<V>[]): boolean {
-    if (this.step !== 'prevote' || !this.hasQuorumFor(this.prevotes, this.round, null)) return false;
+    if (this.step !== 'prevote' || !this.log.hasQuorumFor('prevote', this.round, null)) return false;
     this.vote('precommit', null, actions); // line 45
     this.step = 'precommit'; // line 46
     return true;
@@ -510,14 +343,11 @@ export class Tendermint<V> {
 
   /** Alg. 1 lines 47–48: a quorum of precommits of any kind, for the first time. */
   private anyPrecommitsRule(actions: Action<V>[]): boolean {
-    if (!this.once(`precommits:${this.round}`, () => this.hasQuorumOfAny(this.precommits, this.round))) return false;
+    if (!this.once(`precommits:${this.round}`, () => this.log.hasQuorumOfAll('precommit', this.round))) return false;
     actions.push({ kind: 'timeout', step: 'precommit', height: this.height, round: this.round, ms: this.timeoutMs('precommit', this.round) });
     return true;
   }
 
-  private *allProposals(): Iterable<readonly [number, ProposalIn<V>]> {
-    for (const [round, proposals] of this.proposals) for (const proposal of proposals) yield [round, proposal];
-  }
 
   private timeoutMs(step: TimeoutStep, round: number): number {
     const { baseMs, incrementMs } = this.options.timeouts[step];
@@ -531,22 +361,8 @@ export class Tendermint<V> {
     return true;
   }
 
-  private votesFor(log: VoteLog, round: number, valueId: string | null): VoteIn[] {
-    const out: VoteIn[] = [];
-    for (const mine of log.get(round)?.values() ?? []) {
-      const vote = mine.find((v) => v.valueId === valueId);
-      if (vote !== undefined) out.push(vote);
-    }
-    return out;
-  }
 
-  private hasQuorumFor(log: VoteLog, round: number, valueId: string | null): boolean {
-    return isQuorum(this.powerOf(this.votesFor(log, round, valueId).map((vote) => vote.validator)), this.totalPower);
-  }
 
-  private hasQuorumOfAny(log: VoteLog, round: number): boolean {
-    return isQuorum(this.powerOf(log.get(round)?.keys() ?? []), this.totalPower);
-  }
 
   // ---- bookkeeping -------------------------------------------------------------------
 
@@ -556,22 +372,10 @@ export class Tendermint<V> {
     if (message.height === this.height && !this.decided) {
       return Number.isSafeInteger(message.round) && message.round >= 0 && message.round <= Math.max(this.round, 0) + MAX_ROUNDS_AHEAD;
     }
-    if (message.height === this.height + 1 && this.future.length < this.maxFuture) {
-      // Proposals are large: only a few of the next height's are kept.
-      if (!('type' in message) && this.future.filter((m) => !('type' in m)).length >= MAX_FUTURE_PROPOSALS) return false;
-      this.future.push(message);
-    }
+    if (message.height === this.height + 1) this.future.keep(message);
     return false;
   }
 
-  private hear(round: number, validator: string): void {
-    let set = this.heard.get(round);
-    if (set === undefined) {
-      set = new Set();
-      this.heard.set(round, set);
-    }
-    set.add(validator);
-  }
 
   private judge(valueId: string, value: V, actions: Action<V>[]): void {
     if (this.judged.has(valueId)) return;
@@ -588,9 +392,4 @@ export class Tendermint<V> {
     actions.push({ kind: 'vote', type, height: this.height, round: this.round, valueId });
   }
 
-  private powerOf(validators: Iterable<string>): bigint {
-    let sum = 0n;
-    for (const validator of validators) sum += this.power.get(validator) ?? 0n;
-    return sum;
-  }
 }

@@ -4,7 +4,7 @@ import { portableSha256Implementation } from '../../contracts/crypto/sha256.js';
 import { nativeSha256Implementation } from './native-sha256.js';
 
 describe('native SHA-256', () => {
-  it('gives the portable digest for any parts', () => {
+  it('gives the portable digest for all parts', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 4 }), (parts) => {
         expect(new Uint8Array(nativeSha256Implementation.digest(parts))).toEqual(new Uint8Array(portableSha256Implementation.digest(parts)));
@@ -13,7 +13,7 @@ describe('native SHA-256', () => {
     );
   });
 
-  it('gives the portable hex digest of any text, non-ASCII included', () => {
+  it('gives the portable hex digest of every text, non-ASCII included', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
         expect(nativeSha256Implementation.hexOfText(text)).toBe(portableSha256Implementation.hexOfText(text));

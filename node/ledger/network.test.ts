@@ -111,7 +111,7 @@ async function sameChain(members: readonly Member[]): Promise<number> {
 }
 
 describe('a network of four validators (in one process)', () => {
-  it('commits the same chain on every node; transactions sent to any node are committed once; an observer follows', async () => {
+  it('commits the same chain on every node; transactions sent to whichever node are committed once; an observer follows', async () => {
     nonces.clear();
     const hub = createMemoryHub({ delayMs: 1 });
     const members = await Promise.all(keys.map((key, i) => startMember(hub, `v${i}`, key)));

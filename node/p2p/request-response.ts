@@ -65,6 +65,8 @@ export class RequestResponse {
   private readonly inFlight = new Map<string, number>();
   /** Aborted while the host is not running: requests fail with STOPPED. */
   private stopping = new AbortController();
+  /** The signals of requests under way (made by `deadline`), aborted when the host stops. */
+  private readonly deadlines = new Set<AbortController>();
 
   constructor(private readonly init: RequestResponseInit) {
     this.stopping.abort();
@@ -83,6 +85,8 @@ export class RequestResponse {
   /** Fails every outbound request in flight with STOPPED and aborts inbound ones. */
   stop(): void {
     this.stopping.abort();
+    for (const controller of this.deadlines) controller.abort(new DOMException('the host is stopping', 'AbortError'));
+    this.deadlines.clear();
   }
 
   async handle(name: string, handler: RequestHandler): Promise<void> {
@@ -121,7 +125,23 @@ export class RequestResponse {
     if (stopping.aborted) throw fail('STOPPED');
     if (request.length > limits.maxRequestBytes) throw fail('REQUEST_TOO_LARGE');
     const maxResponseBytes = options.maxResponseBytes ?? limits.maxResponseBytes;
-    const signal = AbortSignal.any([stopping, AbortSignal.timeout(options.timeoutMs ?? limits.requestTimeoutMs)]);
+    const { signal, done } = this.deadline(options.timeoutMs ?? limits.requestTimeoutMs);
+    try {
+      return await this.exchangeUntil(signal, protocol, peerId, request, maxResponseBytes, fail);
+    } finally {
+      done();
+    }
+  }
+
+  private async exchangeUntil(
+    signal: AbortSignal,
+    protocol: string,
+    peerId: string,
+    request: Uint8Array,
+    maxResponseBytes: number,
+    fail: (code: P2pRequestErrorCode, remote?: boolean, cause?: unknown) => P2pRequestError,
+  ): Promise<Uint8Array> {
+    const stopping = this.stopping.signal;
     const failure = (cause: unknown, otherwise: P2pRequestErrorCode): P2pRequestError => {
       if (stopping.aborted) return fail('STOPPED', false, cause);
       if (signal.aborted) return fail('TIMEOUT', false, cause);
@@ -162,7 +182,34 @@ export class RequestResponse {
 
   private async serve(protocol: string, handler: RequestHandler, stream: Stream, from: string): Promise<void> {
     const { limits, logger } = this.init;
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(limits.requestTimeoutMs)]);
+    const { signal, done } = this.deadline(limits.requestTimeoutMs);
+    try {
+      await this.serveUntil(signal, protocol, handler, stream, from);
+    } finally {
+      done();
+    }
+  }
+
+  /**
+   * A signal for one request: aborted after `ms`, or when the host stops. `done` (called when
+   * the request ends) clears its timer, so nothing is left behind.
+   */
+  private deadline(ms: number): { readonly signal: AbortSignal; done(): void } {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('the request timed out', 'TimeoutError')), ms);
+    timer.unref();
+    this.deadlines.add(controller);
+    return {
+      signal: controller.signal,
+      done: () => {
+        clearTimeout(timer);
+        this.deadlines.delete(controller);
+      },
+    };
+  }
+
+  private async serveUntil(signal: AbortSignal, protocol: string, handler: RequestHandler, stream: Stream, from: string): Promise<void> {
+    const { limits, logger } = this.init;
     const frames = lpStream(stream, { maxDataLength: limits.maxRequestBytes });
     const answer = async (frame: Uint8Array): Promise<void> => {
       await frames.write(frame, { signal });
