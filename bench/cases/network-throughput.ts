@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { devnetParams } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { PrivateValidator } from '../../node/consensus/private-validator.js';
 import { createSignatureCache, verifyTransactions } from '../../node/crypto/signature-cache.js';
 import { createVerifierPool } from '../../node/crypto/verifier-pool.js';
 import { DEFAULT_CONFIG } from '../../node/home/config.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
+import { devnetMarket } from '../../node/home/home.js';
 import { LedgerNode, type SubmitResult } from '../../node/ledger/ledger-node.js';
 import { startLibp2pNetwork, type Libp2pNetwork } from '../../node/network/libp2p-network.js';
 import { openStore, type Store } from '../../node/store/index.js';
@@ -45,14 +45,7 @@ async function startNetwork(): Promise<Network> {
   const keys = Array.from({ length: VALIDATORS }, (_, i) => testKey(`bench-network-validator-${i}`));
   const genesis: Genesis = {
     genesisTime: Math.floor(Date.now() / 1000),
-    market: {
-      params: devnetParams(CHAIN),
-      assets: [
-        { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: testKey('bench-issuer').account },
-        { id: 'COL', name: 'Collateral', decimals: 8, issuer: testKey('bench-issuer').account },
-      ],
-      allocations: [],
-    },
+    market: devnetMarket(CHAIN, testKey('bench-issuer').account),
     validators: keys.map((key) => ({ account: key.account, power: 1 })),
   };
   const dir = await mkdtemp(join(tmpdir(), 'lendnet-bench-network-'));

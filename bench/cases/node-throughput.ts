@@ -3,11 +3,11 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
-import { devnetParams, type KeyPair } from '../../contracts/index.js';
+import type { KeyPair } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { DEFAULT_CONFIG, type NodeConfig } from '../../node/home/config.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
-import type { Home } from '../../node/home/home.js';
+import { devnetMarket, type Home } from '../../node/home/home.js';
 import { runNode } from '../../node/ledger/run.js';
 import { LedgerNode, type SubmitResult } from '../../node/ledger/ledger-node.js';
 import { openStore } from '../../node/store/index.js';
@@ -220,14 +220,7 @@ const bench: BenchCase = {
     const validator: KeyPair = testKey('bench-validator');
     const genesis: Genesis = {
       genesisTime: 1_700_000_000,
-      market: {
-        params: devnetParams(CHAIN),
-        assets: [
-          { id: 'USD', name: 'Lendnet dollar', decimals: 6, issuer: testKey('bench-issuer').account },
-          { id: 'COL', name: 'Collateral', decimals: 8, issuer: testKey('bench-issuer').account },
-        ],
-        allocations: [],
-      },
+      market: devnetMarket(CHAIN, testKey('bench-issuer').account),
       validators: [{ account: validator.account, power: 1 }],
     };
     const pipelined = await runPhase(genesis, validator, txs, 'window');

@@ -1,13 +1,8 @@
 import {
   type Block,
   bodyDecoder,
-  checkCommit,
   type CommitCertificate,
-  decodeBlock,
-  decodeCommit,
   decodeTransaction,
-  encodeBlock,
-  encodeCommit,
   hasValidSignature,
   isRefusal,
   isValidAccountId,
@@ -18,10 +13,7 @@ import {
   SIGNER_KEY_REFUSAL,
   txId,
   txInclusionProof,
-  utf8,
 } from '../../contracts/index.js';
-import { type BftEngine, createBftEngine } from '../consensus/bft-engine.js';
-import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
 import type { PrivateValidator } from '../consensus/private-validator.js';
 import { createSoloEngine } from '../consensus/solo-engine.js';
 import type { Evidence, StepTimeout } from '../consensus/tendermint.js';
@@ -31,10 +23,10 @@ import { useNativeSha256 } from '../crypto/native-sha256.js';
 import type { NodeConfig } from '../home/config.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { type DroppedTransaction, Mempool, MempoolRefusal } from '../mempool/mempool.js';
-import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from '../network/network.js';
+import type { NodeNetwork } from '../network/network.js';
 import type { Store } from '../store/index.js';
-import { Chain, type Evaluated, InvalidProposalError, type Proposal } from './chain.js';
-import { decodeTxBatch, encodeTxBatch, MAX_TXS_PER_GOSSIP } from './tx-gossip.js';
+import { Chain, type Evaluated, type Proposal } from './chain.js';
+import { NetworkMember } from './network-member.js';
 
 /** What became of a submitted transaction. */
 export type SubmitResult =
@@ -85,22 +77,13 @@ export interface LedgerNodeOptions {
   readonly network?: NodeNetwork;
   /** On a network: this validator's signing guard, or null to follow the chain as an observer. */
   readonly signer?: PrivateValidator | null;
-  /** Round timeouts on a network (defaults: DEFAULT_TIMEOUTS). */
+  /** Round timeouts on a network (defaults: DEFAULT_TIMEOUTS, network-member.ts). */
   readonly timeouts?: { readonly propose: StepTimeout; readonly prevote: StepTimeout; readonly precommit: StepTimeout };
   /** Called with each equivocation the engine sees. */
   readonly onEvidence?: (evidence: Evidence<Block>) => void;
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
-/** Bytes of transactions a proposer puts in one block on a network: a proposal is one gossip message. */
-export const MAX_PROPOSED_TX_BYTES = MAX_CONSENSUS_MESSAGE_BYTES - 1024 * 1024;
-
-/** Round timeouts on a network: base and growth per round, in milliseconds. */
-export const DEFAULT_TIMEOUTS = {
-  propose: { baseMs: 3_000, incrementMs: 500 },
-  prevote: { baseMs: 1_000, incrementMs: 500 },
-  precommit: { baseMs: 1_000, incrementMs: 500 },
-} as const;
 
 /**
  * One ledger node: takes signed transactions, orders them into blocks with its consensus
@@ -112,12 +95,8 @@ export class LedgerNode {
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private readonly mempool: Mempool;
   private readonly engine: ConsensusEngine;
-  private readonly bft: BftEngine | undefined;
-  /** On a network: blocks built or judged at the current height, by hash, ready to commit. */
-  private readonly evaluated = new Map<string, Evaluated>();
-  /** Transactions submitted here and admitted, waiting to be gossiped. */
-  private outgoing: string[] = [];
-  private readonly evidenceSeen: Evidence<Block>[] = [];
+  /** On a network: gossip, sync and the Tendermint engine. */
+  private readonly member: NetworkMember | undefined;
   /** On a network: the header of the block being stored, which the live state already holds. */
   private committing: { readonly height: number; readonly time: number } | undefined;
   /** The block being committed, and the mempool transactions it made stale. */
@@ -142,22 +121,14 @@ export class LedgerNode {
     });
     const { network } = options;
     if (network) {
-      this.bft = createBftEngine(this.bftHost(network), {
-        signer: options.signer ?? null,
-        gossip: { publish: (bytes) => network.publish('consensus', bytes), subscribe: (handler) => network.subscribe('consensus', handler) },
-        timeouts: options.timeouts ?? DEFAULT_TIMEOUTS,
-        blockIntervalMs: options.config.blockIntervalMs,
-        emptyBlocks: options.config.emptyBlocks,
-        onError: options.onFatal,
-        ...(options.log ? { log: options.log } : {}),
+      this.member = new NetworkMember(network, options, {
+        chain,
+        mempool: this.mempool,
+        isStopped: () => this.stopped,
+        offer: (signed) => this.arrive({ local: false, signed, resolve: () => undefined, reject: () => undefined }),
+        commitEvaluated: (evaluated, certificate) => this.commitEvaluated(evaluated, certificate),
       });
-      this.engine = this.bft;
-      network.subscribe('txs', (bytes) => this.onTxGossip(bytes));
-      network.serveBlocks((from, to) => this.blocksWithCommits(from, to));
-      network.serveStatus(() => {
-        const head = this.chain.head();
-        return { height: head.height, hash: head.hash };
-      });
+      this.engine = this.member.engine;
     } else {
       this.engine = createSoloEngine(this.consensusHost(), {
         blockIntervalMs: options.config.blockIntervalMs,
@@ -263,133 +234,9 @@ export class LedgerNode {
     }
     if (local) {
       this.waiters.set(signed.id, resolve);
-      if (this.options.network) this.gossipLater(signed.encoded);
+      this.member?.gossipLater(signed.encoded);
     }
-    this.bft?.notifyWork();
-  }
-
-  // ---- the network ---------------------------------------------------------------------
-
-  /** Queues an admitted transaction for the next gossip message of transactions. */
-  private gossipLater(wire: string): void {
-    this.outgoing.push(wire);
-    if (this.outgoing.length === 1) setImmediate(() => this.flushGossip());
-    else if (this.outgoing.length >= MAX_TXS_PER_GOSSIP) this.flushGossip();
-  }
-
-  private flushGossip(): void {
-    const batch = this.outgoing;
-    this.outgoing = [];
-    if (batch.length > 0 && !this.stopped) this.options.network?.publish('txs', encodeTxBatch(batch));
-  }
-
-  /**
-   * Transactions from a peer: refused (and the peer penalised) if any does not decode or its
-   * signature does not verify, since a node relays only what it checked; otherwise relayed, and
-   * the new ones offered to the mempool like any other.
-   */
-  private async onTxGossip(bytes: Uint8Array): Promise<Verdict> {
-    let wires: string[];
-    try {
-      wires = decodeTxBatch(bytes);
-    } catch {
-      return 'reject';
-    }
-    const fresh: SignedTransaction<unknown>[] = [];
-    for (const wire of wires) {
-      let signed: SignedTransaction<unknown>;
-      try {
-        signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false });
-      } catch (error) {
-        if (isRefusal(error)) return 'reject';
-        throw error;
-      }
-      if (!this.mempool.has(signed.id)) fresh.push(signed);
-    }
-    if (fresh.length === 0 || this.stopped) return 'ignore';
-    // Verdicts are remembered by id, so admitting them below checks nothing twice.
-    const valid = await this.options.checkSignatures(fresh);
-    if (valid.some((verdict) => !verdict)) return 'reject';
-    for (const signed of fresh) this.arrive({ local: false, signed, resolve: () => undefined, reject: () => undefined });
-    return 'accept';
-  }
-
-  /** Committed blocks from..to with their commits, for a peer that is behind. */
-  private async blocksWithCommits(from: number, to: number): Promise<BlockWithCommit[]> {
-    const out: BlockWithCommit[] = [];
-    const last = Math.min(to, from + MAX_BLOCKS_PER_REQUEST - 1, this.chain.head().height);
-    for (let height = Math.max(1, from); height <= last; height++) {
-      const [block, commit] = await Promise.all([this.chain.block(height), this.chain.commitOf(height)]);
-      if (!block || !commit) break;
-      out.push({ block: utf8(encodeBlock(block)), commit: utf8(encodeCommit(commit)) });
-    }
-    return out;
-  }
-
-  /** Decodes a proposed or synced block's transactions and checks their signatures; undefined if any fails. */
-  private async checkedTransactions(block: Block): Promise<SignedTransaction<unknown>[] | undefined> {
-    const txs: SignedTransaction<unknown>[] = [];
-    for (const wire of block.txs) {
-      try {
-        txs.push(decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false }));
-      } catch (error) {
-        if (isRefusal(error)) return undefined;
-        throw error;
-      }
-    }
-    const verdicts = await this.options.checkSignatures(txs);
-    return verdicts.every((valid) => valid) ? txs : undefined;
-  }
-
-  private bftHost(network: NodeNetwork) {
-    const self = this.options.signer?.account ?? this.options.validatorKey.account;
-    return {
-      chainId: this.chainId,
-      validators: () => this.options.genesis.validators,
-      head: () => this.chain.head(),
-      hasPendingTransactions: () => this.mempool.size > 0,
-      build: async (time: number) => {
-        // A proposal travels as one gossip message: its block's transactions fit well inside one.
-        const candidates: SignedTransaction<unknown>[] = [];
-        let bytes = 0;
-        for (const tx of this.mempool.peek(MAX_BLOCK_TXS)) {
-          bytes += tx.encoded.length;
-          if (bytes > MAX_PROPOSED_TX_BYTES) break;
-          candidates.push(tx);
-        }
-        const evaluated = this.chain.buildOnFork(time, candidates, self);
-        this.evaluated.set(evaluated.hash, evaluated);
-        return evaluated.block;
-      },
-      judge: async (block: Block) => {
-        const txs = await this.checkedTransactions(block);
-        if (!txs) return false;
-        try {
-          const evaluated = this.chain.evaluate(block, txs);
-          this.evaluated.set(evaluated.hash, evaluated);
-          return true;
-        } catch (error) {
-          if (error instanceof InvalidProposalError) {
-            this.options.log?.('warn', 'invalid proposal', { reason: error.message });
-            return false;
-          }
-          throw error;
-        }
-      },
-      commit: async (hash: string, certificate: CommitCertificate) => {
-        // Sync may have committed this height already.
-        if (certificate.height <= this.chain.head().height) return;
-        const evaluated = this.evaluated.get(hash);
-        if (!evaluated) throw new Error(`block ${hash} was decided but never built or judged here`);
-        await this.commitEvaluated(evaluated, certificate);
-      },
-      fetchBlocks: () => network.requestBlocks(this.chain.head().height + 1, this.chain.head().height + MAX_BLOCKS_PER_REQUEST),
-      commitFetched: (blocks: readonly BlockWithCommit[]) => this.commitFetched(blocks),
-      recordEvidence: (evidence: Evidence<Block>) => {
-        if (this.evidenceSeen.length < 1_000) this.evidenceSeen.push(evidence);
-        this.options.onEvidence?.(evidence);
-      },
-    };
+    this.member?.engine.notifyWork();
   }
 
   /** Commits a block built or checked on a fork, then answers its senders and tells subscribers. */
@@ -400,12 +247,7 @@ export class LedgerNode {
     // before anything else is admitted, and its next block is the one after this.
     const durable = this.chain.commitEvaluated(evaluated, certificate);
     this.committing = block.header;
-    let dropped: DroppedTransaction[];
-    try {
-      dropped = this.mempool.settle(executed.included.map((tx) => tx.id));
-    } finally {
-      this.evaluated.clear();
-    }
+    const dropped = this.mempool.settle(executed.included.map((tx) => tx.id));
     try {
       await durable;
     } finally {
@@ -416,45 +258,19 @@ export class LedgerNode {
     this.announce(height, executed);
   }
 
-  /**
-   * Commits blocks fetched from a peer, each in turn while it follows the head: its commit must
-   * be valid for the validator set, its transactions must decode and verify, and it must
-   * re-execute to its header. Stops at the first that does not follow; throws at the first that
-   * is invalid (the peer served a block no honest node committed). Returns how many it committed.
-   */
-  private async commitFetched(blocks: readonly BlockWithCommit[]): Promise<number> {
-    let committed = 0;
-    for (const { block: blockBytes, commit: commitBytes } of blocks) {
-      if (this.stopped) break;
-      const block = decodeBlock(blockBytes);
-      const commit = decodeCommit(commitBytes);
-      if (block.header.height !== this.chain.head().height + 1) break;
-      const fault = checkCommit(block.header, commit, this.options.genesis.validators, fastVerify);
-      if (fault !== undefined) throw new InvalidProposalError(`synced block ${block.header.height}: its commit is invalid (${fault})`);
-      const txs = await this.checkedTransactions(block);
-      if (!txs) throw new InvalidProposalError(`synced block ${block.header.height}: a transaction does not decode or verify`);
-      await this.commitEvaluated(this.chain.evaluate(block, txs, { committed: true }), commit);
-      committed += 1;
-      this.options.log?.('info', 'synced block', { height: block.header.height });
-    }
-    return committed;
-  }
-
   /** Equivocations the engine has seen (the first thousand). */
   evidence(): readonly Evidence<Block>[] {
-    return this.evidenceSeen;
+    return this.member?.evidence() ?? [];
   }
 
   /** Where consensus is, on a network. */
   consensusPosition() {
-    return this.bft?.position();
+    return this.member?.engine.position();
   }
 
   /** On a network: this node's role, the peers connected, and where consensus is. */
   networkStatus() {
-    const { network } = this.options;
-    if (!network || !this.bft) return undefined;
-    return { role: this.options.signer ? 'validator' : 'observer', peers: network.peers().length, consensus: this.bft.position() } as const;
+    return this.member?.status();
   }
 
   /** On a network: the heads of the connected peers (status/1). */
