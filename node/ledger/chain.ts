@@ -24,6 +24,7 @@ import {
   validatorsHash,
 } from '../../contracts/index.js';
 import { absorbBlock, type ExecutedBlock, InvalidBlockError, type PendingBlock, proposeBlock, replayBlock } from '../chain/execute.js';
+import { type BlockEvents, blockEventsKey, decodeBlockEvents, encodeBlockEvents } from './block-events.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import type { Genesis } from '../home/genesis-file.js';
 import { encodedChanges, SparseMerkleTree } from '../state/sparse-merkle-tree.js';
@@ -252,6 +253,7 @@ export class Chain {
       commit: utf8(encodeCommit(certificate)),
       txs: executed.included.map((tx, index) => [tx.id, { height: block.header.height, index }] as const),
       stateChanges: changes,
+      nodeData: [[blockEventsKey(block.header.height), encodeBlockEvents(executed)]],
     });
     this.current = { height: block.header.height, hash, time: block.header.time, stateRoot: block.header.stateRoot };
     this.lastCommit = certificate;
@@ -262,6 +264,12 @@ export class Chain {
   async block(height: number): Promise<Block | undefined> {
     const bytes = await this.store.getBlock(height);
     return bytes ? decodeBlock(bytes) : undefined;
+  }
+
+  /** The events a committed block caused, or undefined above the head. */
+  async eventsOf(height: number): Promise<BlockEvents | undefined> {
+    const bytes = await this.store.getNodeData(blockEventsKey(height));
+    return bytes ? decodeBlockEvents(bytes) : undefined;
   }
 
   async commitOf(height: number): Promise<CommitCertificate | undefined> {

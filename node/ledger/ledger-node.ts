@@ -84,7 +84,6 @@ export interface LedgerNodeOptions {
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
-
 /**
  * One ledger node: takes signed transactions, orders them into blocks with its consensus
  * engine, commits them durably, and serves blocks, transactions, state and proofs. This is
@@ -295,6 +294,14 @@ export class LedgerNode {
   commitOf(height: number) {
     return this.chain.commitOf(height);
   }
+
+  /** The events a committed block caused, as stored with it. */
+  eventsOf(height: number) {
+    return this.chain.eventsOf(height);
+  }
+
+  /** The genesis this node runs (market, validators, genesis time). */
+  get genesis(): Genesis { return this.options.genesis; }
 
   /** A committed transaction with its block header and its inclusion proof against the header's tx root. */
   async transaction(id: string) {
