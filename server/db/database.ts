@@ -13,19 +13,16 @@ import { migrate } from './migrate.js';
  * come back as bigint too: no amount ever passes through a JS number.
  */
 export interface IndexDatabase {
-  readonly sql: postgres.Sql<IndexTypes>;
+  readonly sql: Sql;
   readonly kind: 'pglite' | 'postgres';
   /** Where it is: the PGlite data folder (or "memory"), or the server's URL without its password. */
   readonly location: string;
   close(): Promise<void>;
 }
 
-/** Custom types: numeric (oid 1700) is read and written as bigint. */
-export interface IndexTypes {
-  readonly numeric: bigint;
-  readonly bigint: bigint;
-  readonly [name: string]: unknown;
-}
+/** A client of the index database, and one inside a transaction. */
+export type Sql = postgres.Sql;
+export type SqlTransaction = postgres.TransactionSql;
 
 const NUMERIC_OID = 1700;
 const INT8_OID = 20;
@@ -71,7 +68,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<IndexD
 }
 
 function openServer(url: string, max: number): IndexDatabase {
-  const sql = postgres(url, { max, types, onnotice: () => {}, connection: { application_name: 'lendnet-index' } });
+  const sql: Sql = postgres(url, { max, types, onnotice: () => {}, connection: { application_name: 'lendnet-index' } });
   const shown = new URL(url);
   shown.password = '';
   return { sql, kind: 'postgres', location: shown.toString(), close: () => sql.end({ timeout: 5 }) };
@@ -87,7 +84,7 @@ async function openEmbedded(dataDir: string | undefined): Promise<IndexDatabase>
   const path = join(socketDir, '.s.PGSQL.5432');
   const server = new PGLiteSocketServer({ db: pglite, path });
   await server.start();
-  const sql = postgres({ path, max: 1, types, onnotice: () => {}, database: 'postgres', username: 'postgres' });
+  const sql: Sql = postgres({ path, max: 1, types, onnotice: () => {}, database: 'postgres', username: 'postgres' });
   let closed: Promise<void> | undefined;
   return {
     sql,

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import type postgres from 'postgres';
+import type { Sql } from './database.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 const NAME = /^(\d{3})_([a-z0-9_]+)\.sql$/;
@@ -29,7 +29,7 @@ export async function migrations(): Promise<Migration[]> {
  * their rows in `schema_migrations`, so a crash leaves them all applied or none. A database
  * that is ahead of this code (a newer version ran on it) is refused.
  */
-export async function migrate(sql: postgres.Sql<never> | postgres.Sql<Record<string, unknown>>): Promise<{ readonly applied: readonly string[] }> {
+export async function migrate(sql: Sql): Promise<{ readonly applied: readonly string[] }> {
   const all = await migrations();
   const applied: string[] = [];
   await sql.unsafe(`CREATE TABLE IF NOT EXISTS schema_migrations (
