@@ -6,7 +6,8 @@ import { type IndexDatabase, openDatabase } from './database.js';
  * Index tests run on both databases: embedded PGlite in memory, and a Postgres server
  * (`LENDNET_TEST_DATABASE_URL`, by default the local server CI starts), each test in a database
  * of its own that is dropped when it closes. Where no server answers, the server's tests are
- * skipped with the reason printed, except on CI (`CI` set), where that is a failure.
+ * skipped with the reason printed, except on CI (`CI` or `LENDNET_TEST_SERVER=required` set, as
+ * .ci/run does), where that is a failure.
  */
 export const TEST_SERVER_URL = process.env.LENDNET_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -34,7 +35,7 @@ export function serverUnavailable(): Promise<string | undefined> {
 export async function testDatabaseKinds(): Promise<DatabaseKind[]> {
   const reason = await serverUnavailable();
   if (reason === undefined) return ['pglite', 'postgres'];
-  if (process.env.CI) throw new Error(`CI must run the index tests on a Postgres server too: ${reason}`);
+  if (process.env.CI || process.env.LENDNET_TEST_SERVER === 'required') throw new Error(`CI must run the index tests on a Postgres server too: ${reason}`);
   console.warn(`skipping the Postgres server's index tests: ${reason}`);
   return ['pglite'];
 }

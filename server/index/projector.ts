@@ -55,6 +55,9 @@ export class Projector {
   private unsubscribe: () => void = () => {};
   private failure: unknown;
 
+  /** Set while the index is ahead of the node: the cursor's block is checked once the node has it. */
+  private ahead: IndexCursor | undefined;
+
   private constructor(
     private readonly db: IndexDatabase,
     private readonly source: BlockSource,
@@ -62,6 +65,7 @@ export class Projector {
     private readonly log: Logger | undefined,
   ) {
     this.indexed = cursor.height;
+    if (cursor.height > source.status().height) this.ahead = cursor;
   }
 
   /** Opens the index of `source`'s chain (the genesis rows on first use) and follows the chain. */
@@ -100,7 +104,22 @@ export class Projector {
 
   /** Indexes every block up to the source's height now. */
   async catchUp(): Promise<void> {
+    if (!(await this.checkAhead())) return;
     while (!this.stopped && this.indexed < this.source.status().height) await this.indexBlock(this.indexed + 1);
+  }
+
+  /**
+   * False while the index is ahead of the node (a node whose store was wiped, syncing the
+   * chain again): nothing to index until the node reaches the index's height, where the
+   * block must be the one the index took.
+   */
+  private async checkAhead(): Promise<boolean> {
+    if (!this.ahead) return true;
+    if (this.source.status().height < this.ahead.height) return false;
+    await checkCursorBlock(this.source, this.ahead);
+    this.log?.info({ height: this.ahead.height }, 'the node reached the index again, on the same chain');
+    this.ahead = undefined;
+    return true;
   }
 
   /** Stops following; resolves once the block being indexed, if any, is committed or rolled back. */
@@ -123,7 +142,7 @@ export class Projector {
         continue;
       }
       try {
-        await this.indexBlock(this.indexed + 1);
+        if (await this.checkAhead()) await this.indexBlock(this.indexed + 1);
         attempt = 0;
       } catch (error) {
         if (error instanceof IndexMismatchError) {
@@ -179,14 +198,17 @@ async function openCursor(db: IndexDatabase, source: BlockSource): Promise<Index
   }
   const cursor = { chainId: row.chain_id, height: Number(row.height), blockHash: row.block_hash };
   if (cursor.chainId !== source.chainId) throw new IndexMismatchError(`the index holds chain ${cursor.chainId}, not ${source.chainId}`);
-  const head = source.status().height;
-  if (cursor.height > head) throw new IndexMismatchError(`the index is at height ${cursor.height}, ahead of the node's ${head}`);
-  if (cursor.height > 0) {
-    const block = await source.block(cursor.height);
-    const hash = block && blockHash(block.header);
-    if (hash !== cursor.blockHash) throw new IndexMismatchError(`the index holds block ${cursor.blockHash} at height ${cursor.height}, the node ${hash ?? 'nothing'}`);
-  }
+  // An index ahead of the node (its store wiped and syncing again) is checked once the node gets there.
+  if (cursor.height <= source.status().height) await checkCursorBlock(source, cursor);
   return cursor;
+}
+
+/** The block the index last took must be the node's block at that height. */
+async function checkCursorBlock(source: BlockSource, cursor: IndexCursor): Promise<void> {
+  if (cursor.height === 0) return;
+  const block = await source.block(cursor.height);
+  const hash = block && blockHash(block.header);
+  if (hash !== cursor.blockHash) throw new IndexMismatchError(`the index holds block ${cursor.blockHash} at height ${cursor.height}, the node ${hash ?? 'nothing'}`);
 }
 
 /** The genesis records as rows at height 0: assets, balances and the accounts that hold them. */

@@ -2,44 +2,93 @@ import type { Block, CommitCertificate, Loan, Order, SignedTransaction } from '.
 import { amount, type SqlTransaction } from '../db/database.js';
 import type { BlockDelta, LoanChange, OrderChange } from './block-delta.js';
 
-type Tx = SqlTransaction;
+/**
+ * A block's statements, sent one after another on the transaction's connection without
+ * waiting for each answer (postgres.js pipelines them), and awaited together at the end.
+ */
+class Pipeline {
+  private readonly sent: Promise<unknown>[] = [];
+  constructor(private readonly tx: SqlTransaction) {}
+  run(text: string, params: readonly unknown[] = []): void {
+    this.sent.push(this.tx.unsafe(text, params as never[]));
+  }
+  async done(): Promise<void> {
+    await Promise.all(this.sent);
+  }
+}
 type Row = Record<string, string | number | boolean | null>;
 
-/** Rows per statement: well under Postgres's 65,535 parameters for the widest table. */
-const CHUNK = 1_000;
+/** Each table's columns with their Postgres types, in the order rows are written. */
+const COLUMNS: Record<string, readonly (readonly [string, string])[]> = {
+  blocks: [['height', 'bigint'], ['hash', 'text'], ['previous_hash', 'text'], ['time', 'bigint'], ['proposer', 'text'], ['tx_count', 'int'], ['tx_root', 'text'], ['state_root', 'text'], ['commit_round', 'int'], ['commit_signers', 'int']],
+  txs: [['id', 'text'], ['height', 'bigint'], ['position', 'int'], ['signer', 'text'], ['type', 'text'], ['nonce', 'numeric'], ['time', 'bigint'], ['body', 'json']],
+  accounts: [['account', 'text'], ['first_height', 'bigint'], ['last_height', 'bigint'], ['tx_count', 'bigint'], ['next_nonce', 'numeric']],
+  balances: [['account', 'text'], ['asset', 'text'], ['amount', 'numeric'], ['updated_height', 'bigint']],
+  credit_records: [['account', 'text'], ['loans_taken', 'int'], ['loans_repaid', 'int'], ['repaid_on_time', 'int'], ['late_payments', 'int'], ['defaults', 'int'], ['updated_height', 'bigint']],
+  events: [['height', 'bigint'], ['seq', 'int'], ['tx_position', 'int'], ['tx_id', 'text'], ['type', 'text'], ['loan_id', 'bigint'], ['order_id', 'bigint'], ['time', 'bigint'], ['data', 'json']],
+  account_events: [['account', 'text'], ['height', 'bigint'], ['seq', 'int']],
+  orders: [
+    ['id', 'bigint'], ['side', 'text'], ['owner', 'text'], ['asset', 'text'], ['amount', 'numeric'], ['remaining', 'numeric'], ['term', 'bigint'], ['schedule', 'text'],
+    ['installments', 'int'], ['status', 'text'], ['created_at', 'bigint'], ['expires_at', 'bigint'], ['created_height', 'bigint'], ['closed_height', 'bigint'],
+    ['updated_height', 'bigint'], ['rate_bps', 'int'], ['min_ticket', 'numeric'], ['max_ticket', 'numeric'], ['collateral_asset', 'text'], ['collateral_ratio_bps', 'int'],
+    ['collateral_amount', 'numeric'], ['collateral_remaining', 'numeric'], ['partial', 'boolean'],
+  ],
+  order_commitments: [['order_id', 'bigint'], ['lender', 'text'], ['amount', 'numeric']],
+  loans: [
+    ['id', 'bigint'], ['borrower', 'text'], ['asset', 'text'], ['principal', 'numeric'], ['apr_bps', 'int'], ['term', 'bigint'], ['schedule', 'text'], ['installments', 'int'],
+    ['start_time', 'bigint'], ['order_id', 'bigint'], ['collateral_asset', 'text'], ['collateral_amount', 'numeric'], ['status', 'text'], ['paid_installments', 'int'],
+    ['paid_interest', 'numeric'], ['paid_principal', 'numeric'], ['late_fee_owed', 'numeric'], ['late_installments', 'int'], ['total_paid_late_fees', 'numeric'],
+    ['total_paid_interest', 'numeric'], ['total_paid_principal', 'numeric'], ['next_due', 'bigint'], ['closed_at', 'bigint'], ['origin_height', 'bigint'], ['origin_tx', 'text'],
+    ['updated_height', 'bigint'],
+  ],
+  loan_shares: [['loan_id', 'bigint'], ['lender', 'text'], ['principal', 'numeric']],
+  installments: [['loan_id', 'bigint'], ['number', 'int'], ['due', 'bigint'], ['principal', 'numeric'], ['interest', 'numeric'], ['status', 'text']],
+  payments: [
+    ['height', 'bigint'], ['seq', 'int'], ['loan_id', 'bigint'], ['tx_id', 'text'], ['payer', 'text'], ['prepay', 'boolean'], ['late_fees', 'numeric'], ['interest', 'numeric'],
+    ['principal', 'numeric'], ['interest_waived', 'numeric'], ['time', 'bigint'],
+  ],
+};
 
-/** JSON for a jsonb column, every bigint as its decimal string. */
+/** JSON for a json column, every bigint as its decimal string. */
 export function jsonText(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString(10) : v));
 }
 
-async function insert(tx: Tx, table: string, rows: readonly Row[], tail = ''): Promise<void> {
+/**
+ * Inserts rows as one array per column through `unnest`: one statement of fixed text per
+ * table, whatever the number of rows, so the server plans it once per connection.
+ */
+function insert(p: Pipeline, table: string, rows: readonly Row[], tail = ''): void {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await tx.unsafe(`INSERT INTO ${table} ${valuesOf(rows.slice(i, i + CHUNK), columns)} ${tail}`, rows.slice(i, i + CHUNK).flatMap((row) => columns.map((c) => row[c] ?? null)));
-  }
+  const columns = COLUMNS[table];
+  if (!columns) throw new Error(`no columns known for ${table}`);
+  // Every column travels as text[] and is cast by the server: amounts never pass through a JS number.
+  const arrays = columns.map(([name]) => rows.map((row) => textOf(row[name])));
+  const selects = columns.map((_, i) => `$${i + 1}::text[]`);
+  const casts = columns.map(([name, type]) => `${name}::${type}`);
+  p.run(
+    `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')}) SELECT ${casts.join(', ')} FROM unnest(${selects.join(', ')}) AS t(${columns.map(([name]) => name).join(', ')}) ${tail}`,
+    arrays as never[],
+  );
 }
 
-/** `(c1, c2) VALUES ($1, $2), ($3, $4)…` for `rows`, numbered in row order. */
-function valuesOf(rows: readonly Row[], columns: readonly string[]): string {
-  let n = 0;
-  const tuples = rows.map(() => `(${columns.map(() => `$${++n}`).join(', ')})`);
-  return `(${columns.join(', ')}) VALUES ${tuples.join(', ')}`;
+function textOf(value: string | number | boolean | null | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
 }
 
 const orNull = (value: bigint | undefined) => (value === undefined ? null : amount(value));
 
 /** Writes one committed block and everything its events changed; the caller's transaction also moves the cursor. */
 export async function writeBlock(
-  tx: Tx,
+  tx: SqlTransaction,
   input: { readonly block: Block; readonly hash: string; readonly commit: CommitCertificate; readonly txs: readonly SignedTransaction<unknown>[]; readonly delta: BlockDelta },
 ): Promise<void> {
   const { block, hash, commit, txs, delta } = input;
   const { header } = block;
   const height = header.height;
   const time = header.time;
-  await insert(tx, 'blocks', [
+  const p = new Pipeline(tx);
+  insert(p, 'blocks', [
     {
       height,
       hash,
@@ -53,25 +102,25 @@ export async function writeBlock(
       commit_signers: commit.precommits.length,
     },
   ]);
-  await insert(
-    tx,
+  insert(
+    p,
     'txs',
     txs.map((signed, position) => ({ id: signed.id, height, position, signer: signed.tx.signer, type: signed.tx.type, nonce: amount(signed.tx.nonce), time, body: jsonText(signed.tx.body) })),
   );
-  await writeAccounts(tx, height, txs, delta);
-  await insert(
-    tx,
+  writeAccounts(p, height, txs, delta);
+  insert(
+    p,
     'balances',
     [...delta.balances.values()].map((b) => ({ account: b.account, asset: b.asset, amount: amount(b.amount), updated_height: height })),
     'ON CONFLICT (account, asset) DO UPDATE SET amount = EXCLUDED.amount, updated_height = EXCLUDED.updated_height',
   );
   for (const [asset, supply] of delta.supply) {
-    await tx.unsafe('UPDATE assets SET minted = minted + $2, burned = burned + $3 WHERE id = $1', [asset, amount(supply.minted), amount(supply.burned)]);
+    p.run('UPDATE assets SET minted = minted + $2, burned = burned + $3 WHERE id = $1', [asset, amount(supply.minted), amount(supply.burned)]);
   }
-  await writeOrders(tx, height, delta.orders);
-  await writeLoans(tx, height, time, txs, delta);
-  await insert(
-    tx,
+  writeOrders(p, height, delta.orders);
+  writeLoans(p, height, time, txs, delta);
+  insert(
+    p,
     'credit_records',
     [...delta.credit].map(([account, r]) => ({
       account,
@@ -85,10 +134,12 @@ export async function writeBlock(
     `ON CONFLICT (account) DO UPDATE SET loans_taken = EXCLUDED.loans_taken, loans_repaid = EXCLUDED.loans_repaid, repaid_on_time = EXCLUDED.repaid_on_time,
        late_payments = EXCLUDED.late_payments, defaults = EXCLUDED.defaults, updated_height = EXCLUDED.updated_height`,
   );
-  await insert(
-    tx,
+  // Balance events are folded into `balances`; the events table keeps the domain events.
+  const events = delta.events.filter((e) => e.event.type !== 'balance');
+  insert(
+    p,
     'events',
-    delta.events.map((e) => ({
+    events.map((e) => ({
       height,
       seq: e.seq,
       tx_position: e.txPosition ?? null,
@@ -100,14 +151,15 @@ export async function writeBlock(
       data: jsonText(e.event),
     })),
   );
-  await insert(
-    tx,
+  insert(
+    p,
     'account_events',
-    delta.events.flatMap((e) => e.accounts.map((account) => ({ account, height, seq: e.seq }))),
+    events.flatMap((e) => e.accounts.map((account) => ({ account, height, seq: e.seq }))),
   );
+  await p.done();
 }
 
-async function writeAccounts(tx: Tx, height: number, txs: readonly SignedTransaction<unknown>[], delta: BlockDelta): Promise<void> {
+function writeAccounts(p: Pipeline, height: number, txs: readonly SignedTransaction<unknown>[], delta: BlockDelta): void {
   const accounts = new Map<string, { txCount: number; nextNonce: bigint | undefined }>();
   for (const account of delta.accountsSeen) accounts.set(account, { txCount: 0, nextNonce: undefined });
   for (const { tx: t } of txs) {
@@ -116,8 +168,8 @@ async function writeAccounts(tx: Tx, height: number, txs: readonly SignedTransac
     entry.nextNonce = t.nonce + 1n;
     accounts.set(t.signer, entry);
   }
-  await insert(
-    tx,
+  insert(
+    p,
     'accounts',
     [...accounts].map(([account, a]) => ({
       account,
@@ -178,14 +230,14 @@ function orderRow(order: Order, height: number, change: OrderChange): Row {
 const ORDER_UPDATE = `ON CONFLICT (id) DO UPDATE SET remaining = EXCLUDED.remaining, collateral_remaining = EXCLUDED.collateral_remaining,
   status = EXCLUDED.status, closed_height = EXCLUDED.closed_height, updated_height = EXCLUDED.updated_height`;
 
-async function writeOrders(tx: Tx, height: number, orders: ReadonlyMap<number, OrderChange>): Promise<void> {
+function writeOrders(p: Pipeline, height: number, orders: ReadonlyMap<number, OrderChange>): void {
   const withRecord = [...orders].filter(([, change]) => change.record !== undefined);
-  await insert(tx, 'orders', withRecord.map(([, change]) => orderRow(change.record!, height, change)), ORDER_UPDATE);
+  insert(p, 'orders', withRecord.map(([, change]) => orderRow(change.record!, height, change)), ORDER_UPDATE);
   // A request's commitments as its last record has them.
   const requests = withRecord.flatMap(([id, change]) => (change.record!.side === 'borrow' ? [[id, change.record!.commitments] as const] : []));
-  if (requests.length > 0) await tx.unsafe('DELETE FROM order_commitments WHERE order_id = ANY($1::bigint[])', [requests.map(([id]) => id)]);
-  await insert(
-    tx,
+  if (requests.length > 0) p.run('DELETE FROM order_commitments WHERE order_id = ANY($1::bigint[])', [requests.map(([id]) => id)]);
+  insert(
+    p,
     'order_commitments',
     requests.flatMap(([id, commitments]) => commitments.map((c) => ({ order_id: id, lender: c.lender, amount: amount(c.amount) }))),
   );
@@ -193,15 +245,15 @@ async function writeOrders(tx: Tx, height: number, orders: ReadonlyMap<number, O
   for (const [id, change] of orders) {
     if (change.record) continue;
     for (const [lender, committed] of change.committed) {
-      await tx.unsafe(
+      p.run(
         `INSERT INTO order_commitments (order_id, lender, amount) VALUES ($1, $2, $3)
          ON CONFLICT (order_id, lender) DO UPDATE SET amount = order_commitments.amount + EXCLUDED.amount`,
         [id, lender, amount(committed)],
       );
-      await tx.unsafe('UPDATE orders SET remaining = remaining - $2, updated_height = $3 WHERE id = $1', [id, amount(committed), height]);
+      p.run('UPDATE orders SET remaining = remaining - $2, updated_height = $3 WHERE id = $1', [id, amount(committed), height]);
     }
     if (change.closed) {
-      await tx.unsafe(
+      p.run(
         `UPDATE orders SET status = $2, closed_height = $3, updated_height = $3, remaining = CASE WHEN $2 = 'filled' THEN 0 ELSE remaining END WHERE id = $1`,
         [id, change.closed, height],
       );
@@ -240,20 +292,20 @@ function loanRow(loan: Loan, height: number, time: number, originTx: string | nu
   };
 }
 
-async function writeLoans(tx: Tx, height: number, time: number, txs: readonly SignedTransaction<unknown>[], delta: BlockDelta): Promise<void> {
+function writeLoans(p: Pipeline, height: number, time: number, txs: readonly SignedTransaction<unknown>[], delta: BlockDelta): void {
   const originTx = new Map<number, string>();
   for (const e of delta.events) if (e.event.type === 'loanOriginated' && e.txPosition !== undefined) originTx.set(e.event.loan.id, txs[e.txPosition]!.id);
   const originated = [...delta.loans.values()].flatMap((c) => (c.originated ? [c.originated] : []));
-  await insert(tx, 'loans', originated.map((loan) => loanRow(loan, height, time, originTx.get(loan.id) ?? null)));
-  await insert(tx, 'loan_shares', originated.flatMap((loan) => loan.shares.map((s) => ({ loan_id: loan.id, lender: s.lender, principal: amount(s.principal) }))));
-  await insert(
-    tx,
+  insert(p, 'loans', originated.map((loan) => loanRow(loan, height, time, originTx.get(loan.id) ?? null)));
+  insert(p, 'loan_shares', originated.flatMap((loan) => loan.shares.map((s) => ({ loan_id: loan.id, lender: s.lender, principal: amount(s.principal) }))));
+  insert(
+    p,
     'installments',
     originated.flatMap((loan) => loan.plan.map((p, number) => ({ loan_id: loan.id, number, due: p.due, principal: amount(p.principal), interest: amount(p.interest), status: number < loan.paidInstallments ? 'paid' : 'due' }))),
   );
-  for (const [id, change] of delta.loans) await writeLoanProgress(tx, id, height, time, change);
-  await insert(
-    tx,
+  for (const [id, change] of delta.loans) writeLoanProgress(p, id, height, time, change);
+  insert(
+    p,
     'payments',
     delta.payments.map(({ seq, txPosition, event }) => ({
       height,
@@ -270,11 +322,11 @@ async function writeLoans(tx: Tx, height: number, time: number, txs: readonly Si
     })),
   );
   for (const [loanId, numbers] of delta.late) {
-    await tx.unsafe(`UPDATE installments SET status = 'late' WHERE loan_id = $1 AND number = ANY($2::int[]) AND status = 'due'`, [loanId, [...numbers]]);
+    p.run(`UPDATE installments SET status = 'late' WHERE loan_id = $1 AND number = ANY($2::int[]) AND status = 'due'`, [loanId, [...numbers]]);
   }
   const touched = [...delta.loans.keys()];
   if (touched.length === 0) return;
-  await tx.unsafe(
+  p.run(
     `UPDATE loans l SET next_due = CASE WHEN l.status = 'active'
        THEN (SELECT i.due FROM installments i WHERE i.loan_id = l.id AND i.number = l.paid_installments) END
      WHERE l.id = ANY($1::bigint[])`,
@@ -282,29 +334,29 @@ async function writeLoans(tx: Tx, height: number, time: number, txs: readonly Si
   );
 }
 
-async function writeLoanProgress(tx: Tx, id: number, height: number, time: number, change: LoanChange): Promise<void> {
-  const p = change.progress;
-  if (p) {
-    await tx.unsafe(
+function writeLoanProgress(p: Pipeline, id: number, height: number, time: number, change: LoanChange): void {
+  const progress = change.progress;
+  if (progress) {
+    p.run(
       `UPDATE loans SET status = $2, paid_installments = $3, paid_interest = $4, paid_principal = $5, late_fee_owed = $6, late_installments = $7,
          total_paid_late_fees = $8, total_paid_interest = $9, total_paid_principal = $10,
          closed_at = CASE WHEN $2 = 'active' THEN NULL ELSE COALESCE(closed_at, $11) END, updated_height = $12
        WHERE id = $1`,
-      [id, p.status, p.paidInstallments, amount(p.paidInterest), amount(p.paidPrincipal), amount(p.lateFeeOwed), p.lateInstallments,
-        amount(p.totalPaid.lateFees), amount(p.totalPaid.interest), amount(p.totalPaid.principal), time, height],
+      [id, progress.status, progress.paidInstallments, amount(progress.paidInterest), amount(progress.paidPrincipal), amount(progress.lateFeeOwed), progress.lateInstallments,
+        amount(progress.totalPaid.lateFees), amount(progress.totalPaid.interest), amount(progress.totalPaid.principal), time, height],
     );
     // Installments before the first unpaid one are paid; a closed loan settles the rest.
-    await tx.unsafe(
+    p.run(
       `UPDATE installments SET status = CASE
          WHEN number < $2 OR $3 = 'repaid' THEN 'paid'
          WHEN $3 = 'defaulted' THEN 'defaulted'
          ELSE status END
        WHERE loan_id = $1 AND status IN ('due', 'late')`,
-      [id, p.paidInstallments, p.status],
+      [id, progress.paidInstallments, progress.status],
     );
   }
   for (const [lender, r] of change.received) {
-    await tx.unsafe(
+    p.run(
       `UPDATE loan_shares SET received_principal = received_principal + $3, received_interest = received_interest + $4,
          received_late_fees = received_late_fees + $5, collateral_received = collateral_received + $6
        WHERE loan_id = $1 AND lender = $2`,

@@ -35,7 +35,7 @@ CREATE TABLE txs (
   type text NOT NULL,
   nonce numeric(20,0) NOT NULL,
   time bigint NOT NULL,
-  body jsonb NOT NULL,
+  body json NOT NULL,
   UNIQUE (height, position)
 );
 CREATE INDEX txs_signer ON txs (signer, height DESC, position DESC);
@@ -153,6 +153,7 @@ CREATE TABLE loans (
 );
 CREATE INDEX loans_borrower ON loans (borrower, id DESC);
 CREATE INDEX loans_status_due ON loans (status, next_due);
+CREATE INDEX loans_status_id ON loans (status, id DESC);
 
 -- Each lender's part of a loan, with what it has received so far.
 CREATE TABLE loan_shares (
@@ -194,8 +195,9 @@ CREATE TABLE payments (
 );
 CREATE INDEX payments_loan ON payments (loan_id, height, seq);
 
--- Every event of every block, in order. tx_position is null for the end-of-block rules.
--- Amounts inside `data` are decimal strings.
+-- The domain events of every block, in order (transfers, payouts, orders, loans, repayments,
+-- credit), each as the ledger emitted it. The balance changes they cause are in `balances`.
+-- tx_position is null for the end-of-block rules. Amounts inside `data` are decimal strings.
 CREATE TABLE events (
   height bigint NOT NULL REFERENCES blocks (height),
   seq integer NOT NULL,
@@ -205,17 +207,16 @@ CREATE TABLE events (
   loan_id bigint,
   order_id bigint,
   time bigint NOT NULL,
-  data jsonb NOT NULL,
+  data json NOT NULL,
   PRIMARY KEY (height, seq)
 );
 CREATE INDEX events_loan ON events (loan_id, height, seq) WHERE loan_id IS NOT NULL;
 CREATE INDEX events_order ON events (order_id, height, seq) WHERE order_id IS NOT NULL;
 
--- The accounts each event concerns, so one account's history is one index scan.
+-- The accounts each event concerns, so one account's history is one index scan (either way).
 CREATE TABLE account_events (
   account text NOT NULL,
   height bigint NOT NULL,
   seq integer NOT NULL,
   PRIMARY KEY (account, height, seq)
 );
-CREATE INDEX account_events_desc ON account_events (account, height DESC, seq DESC);

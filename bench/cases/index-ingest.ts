@@ -1,0 +1,166 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { testKey } from '../../contracts/test/fixtures.js';
+import { createSignatureCache, verifyTransactions } from '../../node/crypto/signature-cache.js';
+import { createVerifierPool, type VerifierPool } from '../../node/crypto/verifier-pool.js';
+import { DEFAULT_CONFIG } from '../../node/home/config.js';
+import type { Genesis } from '../../node/home/genesis-file.js';
+import { devnetMarket } from '../../node/home/home.js';
+import { LedgerNode } from '../../node/ledger/ledger-node.js';
+import { openStore, type Store } from '../../node/store/index.js';
+import { openTestDatabase, serverUnavailable, type DatabaseKind } from '../../server/db/test-databases.js';
+import { runMarketWorkload } from '../../server/index/market-workload.js';
+import { Projector } from '../../server/index/projector.js';
+import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { benchSigners, type BenchTx, benchWorkload } from '../workload.js';
+
+/**
+ * The index's projector: ingest rate over a chain built beforehand (catching up from genesis),
+ * and the index's lag behind a single-validator node at saturation, on embedded PGlite and on
+ * the Postgres server (LENDNET_TEST_DATABASE_URL, by default the local one).
+ */
+
+const CHAIN = 'lendnet-bench-index';
+const ACCOUNTS = 2_000;
+const TXS_PER_ACCOUNT = 10;
+const BLOCK_INTERVAL_MS = 100;
+const WINDOW = 8_000;
+
+interface BenchNode {
+  readonly node: LedgerNode;
+  stop(): Promise<void>;
+}
+
+async function startNode(pool: VerifierPool): Promise<BenchNode> {
+  const dir = await mkdtemp(join(tmpdir(), 'lendnet-bench-index-'));
+  const store: Store = await openStore(dir);
+  const validator = testKey('bench-index-validator');
+  const genesis: Genesis = { genesisTime: Math.floor(Date.now() / 1000), market: devnetMarket(CHAIN, testKey('bench-issuer').account), validators: [{ account: validator.account, power: 1 }] };
+  const cache = createSignatureCache();
+  const node = await LedgerNode.open({
+    genesis,
+    checkSignatures: (txs) => verifyTransactions(pool, cache, txs),
+    config: { ...DEFAULT_CONFIG, blockIntervalMs: BLOCK_INTERVAL_MS, mempool: { maxTxs: 200_000, maxPerAccount: 1_000 }, logLevel: 'error' },
+    store,
+    validatorKey: validator,
+    onFatal: (error) => {
+      throw error;
+    },
+  });
+  await node.start();
+  return {
+    node,
+    async stop() {
+      await node.stop();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Submits every transaction with at most WINDOW awaiting their result; resolves when all are settled. */
+async function submitAll(node: LedgerNode, txs: readonly BenchTx[]): Promise<number> {
+  let next = 0;
+  let committed = 0;
+  const worker = async () => {
+    while (next < txs.length) {
+      const result = await node.submit(txs[next++]!.wire);
+      if (result.status === 'committed') committed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+  return committed;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function ingest(kind: DatabaseKind, node: LedgerNode): Promise<BenchFigure[]> {
+  const db = await openTestDatabase(kind);
+  try {
+    const projector = await Projector.open({ db, node });
+    const started = performance.now();
+    await projector.catchUp();
+    const seconds = (performance.now() - started) / 1000;
+    const [counts] = await db.sql`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM txs) AS txs, (SELECT count(*) FROM blocks) AS blocks`;
+    const events = Number(counts!.events);
+    const txs = Number(counts!.txs);
+    return [
+      {
+        name: `${kind}: projector ingest, catching up from genesis`,
+        value: rounded(events / seconds),
+        unit: 'events/s',
+        note: `${events} events, ${txs} txs, ${counts!.blocks} blocks in ${rounded(seconds, 2)} s = ${rounded(txs / seconds)} tx/s`,
+      },
+    ];
+  } finally {
+    await db.close();
+  }
+}
+
+async function lagUnderLoad(kind: DatabaseKind, pool: VerifierPool, txs: readonly BenchTx[]): Promise<BenchFigure[]> {
+  const db = await openTestDatabase(kind);
+  const { node, stop } = await startNode(pool);
+  try {
+    const committedAt = new Map<number, number>();
+    const lags: number[] = [];
+    node.subscribe((block) => committedAt.set(block.height, performance.now()));
+    const projector = await Projector.start({ db, node });
+    projector.onIndexed((height) => {
+      const at = committedAt.get(height);
+      if (at !== undefined) lags.push(performance.now() - at);
+    });
+    const started = performance.now();
+    const committed = await submitAll(node, txs);
+    const loadSeconds = (performance.now() - started) / 1000;
+    const drainStarted = performance.now();
+    while (projector.lag() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    await projector.stop();
+    lags.sort((a, b) => a - b);
+    return [
+      {
+        name: `${kind}: index lag behind the node at single-validator saturation (block committed → block indexed), p50`,
+        value: rounded(percentile(lags, 50)),
+        unit: 'ms',
+        note: `${committed} txs committed in ${rounded(loadSeconds, 2)} s = ${rounded(committed / loadSeconds)} tx/s; ${lags.length} blocks`,
+      },
+      { name: `${kind}: index lag at saturation, p99`, value: rounded(percentile(lags, 99)), unit: 'ms', target: 1_000 },
+      { name: `${kind}: index lag at saturation, max`, value: rounded(lags.at(-1) ?? NaN), unit: 'ms', note: `the index caught up ${rounded(drainSeconds, 2)} s after the load ended` },
+    ];
+  } finally {
+    await stop();
+    await db.close();
+  }
+}
+
+const bench: BenchCase = {
+  name: 'index-ingest',
+  async run(): Promise<BenchFigure[]> {
+    const kinds: DatabaseKind[] = (await serverUnavailable()) === undefined ? ['pglite', 'postgres'] : ['pglite'];
+    const pool = createVerifierPool();
+    const keys = benchSigners(ACCOUNTS);
+    const figures: BenchFigure[] = [];
+    try {
+      // A chain of transfers and faucet payouts, then rounds of market activity: offers, loans, repayments.
+      const { node, stop } = await startNode(pool);
+      try {
+        await submitAll(node, benchWorkload(CHAIN, keys, TXS_PER_ACCOUNT));
+        await runMarketWorkload(node, { actors: 40, rounds: 12, stop: () => false });
+        for (const kind of kinds) figures.push(...(await ingest(kind, node)));
+      } finally {
+        await stop();
+      }
+      const load = benchWorkload(CHAIN, benchSigners(ACCOUNTS), TXS_PER_ACCOUNT);
+      for (const kind of kinds) figures.push(...(await lagUnderLoad(kind, pool, load)));
+    } finally {
+      await pool.close();
+    }
+    return figures;
+  },
+};
+
+export default bench;
