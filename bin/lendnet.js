@@ -9,4 +9,8 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 const { main } = await import('../node/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), {
+  // `start` runs the whole product and `reindex` rebuilds its index (server/), loaded only for those commands: node/ never imports server/.
+  start: async (request) => (await import('../server/start.ts')).start(request),
+  reindex: async (home) => (await import('../server/reindex.ts')).reindex(home),
+});

@@ -31,7 +31,13 @@ export async function runCluster(flags: ReadonlyMap<string, string | true>): Pro
   const exited: Promise<number>[] = homes.map(
     (name) =>
       new Promise<number>((done) => {
-        const child = spawn(process.execPath, [LENDNET_BIN, 'start', '--home', join(dir, name)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        // The first node serves the web app on $PORT (else 3000) and may keep its index at $DATABASE_URL;
+        // the others serve their API on a free port, named in their log, and keep their index in their home.
+        const first = name === homes[0];
+        const http = first ? [] : ['--no-web', '--port', '0'];
+        const env = { ...process.env };
+        if (!first) delete env.DATABASE_URL;
+        const child = spawn(process.execPath, [LENDNET_BIN, 'start', '--home', join(dir, name), ...http], { env, stdio: ['ignore', 'pipe', 'pipe'] });
         children.set(name, child);
         for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => console.log(`${name} ${line}`));
         child.on('exit', (code, signal) => {

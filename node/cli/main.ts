@@ -10,17 +10,24 @@ import {
   type CanonicalValue,
 } from '../../contracts/index.js';
 import { type Home, HomeError, homeDir, homePaths, initDevnetHome, loadHome } from '../home/home.js';
-import { readStatus, runNode } from '../ledger/run.js';
+import { readStatus } from '../ledger/run.js';
 import { writeNetworkHomes } from '../home/network-homes.js';
 import { runCluster } from './cluster.js';
 
 const USAGE = `usage: lendnet <command>
 
 commands:
-  init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys
-  start [--home DIR] [--init-devnet]
-                               run the node (headless), logging JSON lines, until SIGTERM or SIGINT;
-                               with --init-devnet, first write a devnet home if there is none
+  init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys, admin token
+  start [--home DIR] [--init-devnet] [--port N] [--host ADDR] [--no-web] [--dev]
+                               run the node with its index, the API (/api/trpc) and the web app in one
+                               process until SIGTERM or SIGINT, logging JSON lines; HTTP on ADDR
+                               (127.0.0.1) port N (else $PORT, else 3000), with /healthz and /metrics.
+                               --init-devnet: first write a devnet home if there is none;
+                               --no-web: node, index and API only; --dev: the web app in Next's dev mode.
+                               The index is in DIR/index, or on the Postgres server at $DATABASE_URL;
+                               operator calls need DIR/keys/admin-token, or $LENDNET_ADMIN_TOKEN if set
+  reindex [--home DIR]         rebuild the node's index from its block store (the node stopped), then
+                               compare it with the ledger state row by row
   status [--home DIR]          height, last block time, state root and mempool size of the node
   genesis --validators N --out DIR [--observers M] [--host ADDR] [--base-port P] [--chain-id ID]
                                write the homes of a network of N validators (and M observers) that
@@ -53,9 +60,9 @@ function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { wo
 }
 
 /** Runs one command; returns the process exit code. Errors are one plain line on stderr. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], server: ServerCommands = {}): Promise<number> {
   try {
-    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet']));
+    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet', '--no-web', '--dev']));
     const [command, sub, arg] = words;
     const home = flags.get('--home');
     if (command === 'init') return await init(typeof home === 'string' ? home : undefined, flags.has('--devnet'));
@@ -65,7 +72,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (command === 'start') return await start(typeof home === 'string' ? home : undefined, flags.has('--init-devnet'));
+    if (command === 'start') return await start(flags, server.start);
+    if (command === 'reindex') return await reindex(stringFlag(flags, '--home'), server.reindex);
     if (command === 'genesis') return await genesisCommand(flags);
     if (command === 'cluster') return await runCluster(flags);
     if (command === 'status') return await status(typeof home === 'string' ? home : undefined);
@@ -96,12 +104,38 @@ async function init(homeFlag: string | undefined, devnet: boolean): Promise<numb
   }
 }
 
-async function start(homeFlag: string | undefined, initDevnet: boolean): Promise<number> {
-  let home: Home;
-  if (initDevnet && !existsSync(homePaths(homeDir(homeFlag)).config)) {
+/** What `lendnet start` runs: the home, whether to serve the web app (and Next's dev server), and where to listen. */
+export interface StartRequest {
+  readonly home: Home;
+  readonly web: boolean;
+  readonly dev: boolean;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Runs a node until SIGTERM or SIGINT; resolves with the exit code. */
+export type StartCommand = (request: StartRequest) => Promise<number>;
+
+/** The commands that live outside node/: bin/lendnet.js passes the server's (node/ never imports server/). */
+export interface ServerCommands {
+  readonly start?: StartCommand;
+  /** Rebuilds a stopped node's index from its store; resolves with the exit code. */
+  readonly reindex?: (home: Home) => Promise<number>;
+}
+
+const DEFAULT_HTTP_PORT = 3000;
+const DEFAULT_HTTP_HOST = '127.0.0.1';
+
+async function start(flags: ReadonlyMap<string, string | true>, run: StartCommand | undefined): Promise<number> {
+  if (!run) throw new Error('start needs the server: run it as bin/lendnet.js start');
+  const homeFlag = stringFlag(flags, '--home');
+  const port = flags.has('--port') ? numberFlag(flags, '--port') : portFromEnv();
+  if (port > 65_535) throw new Error('--port must be at most 65535');
+  if (flags.has('--init-devnet') && !existsSync(homePaths(homeDir(homeFlag)).config)) {
     const code = await init(homeFlag, true);
     if (code !== 0) return code;
   }
+  let home: Home;
   try {
     home = await loadHome(homeDir(homeFlag));
   } catch (error) {
@@ -109,16 +143,25 @@ async function start(homeFlag: string | undefined, initDevnet: boolean): Promise
     console.error(`lendnet: ${error.message}`);
     return 1;
   }
-  const running = await runNode(home);
-  await Promise.race([
-    running.failed,
-    new Promise<void>((resolve) => {
-      process.once('SIGTERM', () => resolve());
-      process.once('SIGINT', () => resolve());
-    }),
-  ]);
-  await running.stop();
-  return Number(process.exitCode ?? 0);
+  return run({ home, web: !flags.has('--no-web'), dev: flags.has('--dev'), host: stringFlag(flags, '--host') ?? DEFAULT_HTTP_HOST, port });
+}
+
+async function reindex(homeFlag: string | undefined, run: ServerCommands['reindex']): Promise<number> {
+  if (!run) throw new Error('reindex needs the server: run it as bin/lendnet.js reindex');
+  try {
+    return await run(await loadHome(homeDir(homeFlag)));
+  } catch (error) {
+    if (!(error instanceof HomeError)) throw error;
+    console.error(`lendnet: ${error.message}`);
+    return 1;
+  }
+}
+
+function portFromEnv(): number {
+  const value = process.env.PORT;
+  if (value === undefined || value === '') return DEFAULT_HTTP_PORT;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) throw new Error(`PORT must be a port number, not "${value}"`);
+  return Number(value);
 }
 
 async function status(homeFlag: string | undefined): Promise<number> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,7 @@ export class HomeError extends Error {
 }
 
 /** The home folder: `--home`, else `$LENDNET_HOME`, else `./.lendnet`. */
-export function homeDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function homeDir(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
   return resolve(flag ?? env.LENDNET_HOME ?? '.lendnet');
 }
 
@@ -21,6 +22,7 @@ export const homePaths = (home: string) => ({
   validatorKey: join(home, 'keys', 'validator.json'),
   faucetKey: join(home, 'keys', 'faucet.json'),
   nodeKey: join(home, 'keys', 'node.json'),
+  adminToken: join(home, 'keys', 'admin-token'),
   data: join(home, 'data'),
 });
 
@@ -44,6 +46,7 @@ export async function initDevnetHome(home: string, options: { chainId?: string; 
   await mkdir(paths.data, { recursive: true });
   await writeKey(paths.validatorKey, validator);
   await writeKey(paths.faucetKey, faucet);
+  await writeAdminToken(paths.adminToken);
   await writeFile(paths.genesis, `${encodeGenesis(genesis)}\n`);
   await writeFile(paths.config, encodeConfig(DEFAULT_CONFIG));
   return genesis;
@@ -88,6 +91,35 @@ export async function loadHome(home: string): Promise<Home> {
   if (!config.network) return { dir: home, config, genesis, validatorKey, dataDir: paths.data };
   const nodeSeed = await readChecked(paths.nodeKey, decodeNodeKey);
   return { dir: home, config, genesis, validatorKey, dataDir: paths.data, nodeSeed };
+}
+
+/**
+ * The secret that operator API calls must carry: `$LENDNET_ADMIN_TOKEN` if set, else the home's
+ * keys/admin-token, written on first use (32 random bytes as hex, readable by the owner only).
+ */
+export async function adminToken(home: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+  const fromEnv = env.LENDNET_ADMIN_TOKEN;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!/^\S{16,}$/.test(fromEnv)) throw new HomeError('LENDNET_ADMIN_TOKEN must be at least 16 characters, with no spaces');
+    return fromEnv;
+  }
+  const path = homePaths(home).adminToken;
+  if (!existsSync(path)) {
+    await mkdir(join(home, 'keys'), { recursive: true, mode: 0o700 });
+    await writeAdminToken(path);
+  }
+  return readChecked(path, (text) => {
+    const token = text.trim();
+    if (!/^[0-9a-f]{64}$/.test(token)) throw new Error('the token must be 64 lowercase hex characters');
+    return token;
+  });
+}
+
+async function writeAdminToken(path: string): Promise<void> {
+  // 'wx': two processes starting at once keep the first one's token.
+  await writeFile(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }
 
 /** Writes a node's libp2p identity seed (readable by the owner only). */

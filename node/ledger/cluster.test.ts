@@ -55,7 +55,10 @@ async function networkHomes(validators: number, observers = 0) {
 }
 
 function start(home: string): Proc {
-  const child = spawn(process.execPath, [LENDNET, 'start', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each node keeps its index in its own home; its API listens on a free port.
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  const child = spawn(process.execPath, [LENDNET, 'start', '--home', home, '--no-web', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc: Proc = { home, child, log: [] };
   for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => proc.log.push(chunk.toString()));
   processes.push(proc);
