@@ -9,6 +9,7 @@ import {
   type KeyPair,
   MAX_BLOCK_TXS,
   type MarketEvent,
+  type RefusalDetails,
   type SignedTransaction,
   SIGNER_KEY_REFUSAL,
   txId,
@@ -31,7 +32,7 @@ import { NetworkMember } from './network-member.js';
 /** What became of a submitted transaction. */
 export type SubmitResult =
   | { readonly status: 'committed'; readonly id: string; readonly height: number; readonly index: number }
-  | { readonly status: 'refused'; readonly id?: string; readonly code: string; readonly message: string };
+  | { readonly status: 'refused'; readonly id?: string; readonly code: string; readonly message: string; readonly details?: RefusalDetails };
 
 /** A committed block as subscribers see it, with the events it caused. */
 export interface CommittedBlock {
@@ -173,7 +174,7 @@ export class LedgerNode {
       // The signer's key is checked with the signature, on the verifier threads.
       signed = decodeTransaction(wire, { chainId: this.chainId, bodyOf: bodyDecoder, checkSignerKey: false });
     } catch (error) {
-      if (isRefusal(error)) return Promise.resolve(refused(error.code, error.message));
+      if (isRefusal(error)) return Promise.resolve(refused(error.code, error.message, undefined, error.details));
       return Promise.reject(error);
     }
     // Known bytes are refused before their signature is checked again.
@@ -228,7 +229,7 @@ export class LedgerNode {
     try {
       this.mempool.add(signed);
     } catch (error) {
-      if (error instanceof MempoolRefusal || isRefusal(error)) return resolve(refused(error.code, error.message, signed.id));
+      if (error instanceof MempoolRefusal || isRefusal(error)) return resolve(refused(error.code, error.message, signed.id, error.details));
       throw error;
     }
     if (local) {
@@ -253,7 +254,7 @@ export class LedgerNode {
       this.committing = undefined;
     }
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
-    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
+    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id, refusal.details));
     this.announce(height, executed);
   }
 
@@ -369,8 +370,8 @@ export class LedgerNode {
     this.proposal = undefined;
     const { executed, refused: refusedTxs, dropped } = proposal;
     executed.included.forEach((tx, index) => this.settle(tx.id, { status: 'committed', id: tx.id, height, index }));
-    for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
-    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id));
+    for (const { tx, refusal } of refusedTxs) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id, refusal.details));
+    for (const { tx, refusal } of dropped) this.settle(tx.id, refused(refusal.code, refusal.message, tx.id, refusal.details));
     this.announce(height, executed);
   }
 
@@ -394,6 +395,6 @@ export class LedgerNode {
   }
 }
 
-function refused(code: string, message: string, id?: string): SubmitResult {
-  return { status: 'refused', ...(id ? { id } : {}), code, message };
+function refused(code: string, message: string, id?: string, details?: RefusalDetails): SubmitResult {
+  return { status: 'refused', ...(id ? { id } : {}), code, message, ...(details && Object.keys(details).length > 0 ? { details } : {}) };
 }

@@ -98,7 +98,7 @@ export interface ApiErrorShape {
   readonly data: ApiErrorData;
 }
 
-/** Zod issues as short sentences: "amountMin: must be a whole number written in digits". */
+/** Zod issues as short sentences: "amountMin: must be a whole number of minor units written in decimal digits". */
 export function summariseIssues(error: z.ZodError): string[] {
   return error.issues.slice(0, 20).map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'input'}: ${issue.message}`);
 }

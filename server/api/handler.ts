@@ -30,6 +30,8 @@ export interface ApiDeps {
   /** The node's admin token for operator procedures; empty: closed to everyone. */
   readonly adminToken: string;
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Subscription streams open at once (MAX_STREAMS unless given). */
+  readonly maxStreams?: number;
 }
 
 export interface ApiHandler {
@@ -76,9 +78,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     }
     const path = decodePath(url.pathname.slice(API_PATH.length + 1));
     if (path === undefined) return refuse(req, res, new TRPCError({ code: 'NOT_FOUND', message: 'no procedure at that path' }));
-    const isStream = (req.headers.accept ?? '').includes('text/event-stream');
-    if (isStream) {
-      if (streams.size >= MAX_STREAMS) return refuse(req, res, new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'this node serves no more subscriptions now; retry later' }));
+    // A subscription is answered as a stream whatever the request's accept header says.
+    if (isSubscription(path)) {
+      if (streams.size >= (deps.maxStreams ?? MAX_STREAMS)) return refuse(req, res, new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'this node serves no more subscriptions now; retry later' }));
       streams.add(res);
       res.once('close', () => streams.delete(res));
     }
@@ -116,6 +118,14 @@ function parseUrl(raw: string | undefined): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+// At run time tRPC keeps every procedure under its dotted path ("accounts.onEvents").
+const procedures = appRouter._def.procedures as unknown as Readonly<Record<string, { readonly _def: { readonly type: string } } | undefined>>;
+
+/** Whether a call path (a batch is comma-separated) names a subscription. */
+function isSubscription(path: string): boolean {
+  return path.split(',').some((name) => procedures[name]?._def.type === 'subscription');
 }
 
 function decodePath(raw: string): string | undefined {

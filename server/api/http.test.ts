@@ -56,7 +56,11 @@ describe.each(kinds)('the API over HTTP on %s', (kind) => {
 
     const before = bed.node.status();
     const overdraft = bed.sign(frank, 'transfer', { asset: 'USD', to: grace.account, amount: 5_000_001n });
-    expect(await failure(api.tx.submit.mutate({ wire: overdraft.encoded }))).toMatchObject({ code: 'INSUFFICIENT_FUNDS', httpStatus: 400 });
+    expect(await failure(api.tx.submit.mutate({ wire: overdraft.encoded }))).toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      httpStatus: 400,
+      details: { account: frank.account, asset: 'USD', needed: '5000001', available: '5000000' },
+    });
     expect(bed.node.status()).toMatchObject({ height: before.height, stateRoot: before.stateRoot });
     expect(bed.node.account(frank.account).balances.USD).toBe(5_000_000n);
     expect(await api.tx.status.query({ id: overdraft.id })).toMatchObject({ status: 'refused', code: 'INSUFFICIENT_FUNDS' });
@@ -194,6 +198,29 @@ describe.each(kinds)('the API over HTTP on %s', (kind) => {
     expect(event?.id).toMatch(new RegExp(`^${result.height}:\\d+$`));
     expect(JSON.parse(event!.data)).toMatchObject({ type: 'faucetPaid', event: { type: 'faucetPaid', to: grace.account, asset: 'USD', amount: '9' } });
     await stream.cancel();
+  });
+
+  it('counts every subscription stream against the limit, asked for as an event stream or not', async () => {
+    const handler = createApiHandler({ ...bed.deps, maxStreams: 2 });
+    const server = createServer((req, res) => void handler.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const asked = new SseReader(await fetch(`${origin}/api/trpc/chain.onBlock`, { headers: { accept: 'text/event-stream' } }));
+      expect((await asked.next())?.event).toBe('connected');
+      const plain = new SseReader(await fetch(`${origin}/api/trpc/chain.onBlock`));
+      expect((await plain.next())?.event).toBe('connected');
+      const third = await fetch(`${origin}/api/trpc/chain.onBlock`);
+      expect(third.status).toBe(429);
+      expect(await third.json()).toMatchObject({ error: { data: { code: 'TOO_MANY_REQUESTS' } } });
+      // Queries are not streams: they still answer.
+      expect((await fetch(`${origin}/api/trpc/chain.head`)).status).toBe(200);
+      await Promise.all([asked.cancel(), plain.cancel()]);
+    } finally {
+      handler.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('ends open subscription streams when the API closes', async () => {

@@ -6,7 +6,7 @@ export interface SseEvent {
 }
 
 /**
- * Reads a text/event-stream response event by event (comments, such as pings, are skipped),
+ * Reads a text/event-stream response event by event (comment lines are skipped; pings are events),
  * for tests that check the stream itself rather than a client library's view of it.
  */
 export class SseReader {

@@ -24,8 +24,8 @@ export interface ApiContext {
 const t = initTRPC.context<ApiContext>().create({
   errorFormatter: ({ shape, error, path }) => formatApiError({ shape, error, path }),
   sse: {
-    // Comments keep proxies from closing an idle stream; the client reconnects (resuming after
-    // the last tracked id) if it hears nothing for longer.
+    // A ping event every 10 s keeps proxies from closing an idle stream; the client reconnects
+    // (resuming after the last tracked id) if it hears nothing for longer.
     ping: { enabled: true, intervalMs: 10_000 },
     client: { reconnectAfterInactivityMs: 25_000 },
   },

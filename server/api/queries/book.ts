@@ -91,8 +91,9 @@ export function bookConditions(filter: BookFilter, now: number, p: Params): stri
 }
 
 /**
- * One page of the book: keyset pagination on (sort key, id), ties broken oldest first, so a
- * page never repeats or skips a row however the book changes between pages.
+ * One page of the book: keyset pagination on (sort key, id), ties broken oldest first. Orders
+ * posted or closed between pages neither shift nor repeat rows; sorted by amount, an order
+ * partly taken between pages moves, and may be seen twice or not at all.
  */
 export async function bookPage(db: IndexDatabase, query: BookQuery): Promise<Page<BookEntry>> {
   const direction = directionOf(query);
@@ -108,8 +109,9 @@ export async function bookPage(db: IndexDatabase, query: BookQuery): Promise<Pag
       const [value, id] = decodeCursor(query.cursor, scope, ['s', 'n']);
       if (!/^\d{1,78}$/.test(value)) throw badInput('the cursor is not one this API made');
       const bound = key.money ? `${p.add(value)}::numeric` : `${p.add(value)}::bigint`;
-      const beyond = direction === 'asc' ? '>' : '<';
-      where.push(`(${key.column} ${beyond} ${bound} OR (${key.column} = ${bound} AND o.id > ${p.add(id)}))`);
+      const [from, beyond] = direction === 'asc' ? ['>=', '>'] : ['<=', '<'];
+      // The first condition alone bounds the index scan; the second leaves out what was served.
+      where.push(`${key.column} ${from} ${bound}`, `(${key.column} ${beyond} ${bound} OR o.id > ${p.add(id)})`);
     }
   }
   const order = query.sort === 'newest' ? `o.id ${direction.toUpperCase()}` : `${key.column} ${direction.toUpperCase()}, o.id ASC`;

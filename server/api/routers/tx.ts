@@ -42,7 +42,7 @@ export const txRouter = router({
       return { status: 'pending' as const, id };
     }
     const result = await outcome;
-    if (result.status === 'refused') throw refusalError(result);
+    if (result.status === 'refused') throw refusalError(result, result.details);
     const indexed = await waitIndexed(ctx.projector, result.height, INDEX_WAIT_MS, signal);
     return { status: 'committed' as const, id: result.id, height: result.height, index: result.index, indexed };
   }),
