@@ -158,13 +158,30 @@ export class Projector {
     }
   }
 
+  /** The next block, read and decoded while the current one is being written. */
+  private readAhead: { readonly height: number; readonly read: Promise<BlockRead> } | undefined;
+
+  private read(height: number): Promise<BlockRead> {
+    const ahead = this.readAhead;
+    this.readAhead = undefined;
+    if (ahead?.height === height) return ahead.read;
+    return readBlock(this.source, height);
+  }
+
+  private readNext(height: number): void {
+    if (height > this.source.status().height) return;
+    const read = readBlock(this.source, height);
+    read.catch(() => undefined); // awaited, and its error thrown, when that block's turn comes
+    this.readAhead = { height, read };
+  }
+
   private async indexBlock(height: number): Promise<void> {
-    const [block, commit, events] = await Promise.all([this.source.block(height), this.source.commitOf(height), this.source.eventsOf(height)]);
-    if (!block || !commit) throw new Error(`block ${height} is not in the store`);
-    if (!events) throw new IndexMismatchError(`block ${height} has no stored events; this node's store predates them and must be synced again`);
-    const txs: SignedTransaction<unknown>[] = block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder, checkSignerKey: false }));
-    const hash = blockHash(block.header);
+    const { block, commit, events, txs, hash } = await this.read(height);
+    this.readNext(height + 1);
     const written = await this.db.sql.begin(async (tx) => {
+      // The commit need not wait for the log to reach the disk: a crash can lose only whole
+      // blocks with the cursor before them (both are in this transaction), indexed again on start.
+      await tx.unsafe('SET LOCAL synchronous_commit = off');
       const [cursor] = await tx.unsafe<{ height: bigint; block_hash: string }[]>('SELECT height, block_hash FROM index_cursor WHERE id = 1 FOR UPDATE');
       if (!cursor) throw new IndexMismatchError('the index has no cursor');
       const at = Number(cursor.height);
@@ -187,6 +204,23 @@ export class Projector {
     this.indexed = height;
     if (written) for (const listener of this.listeners) listener(height);
   }
+}
+
+interface BlockRead {
+  readonly block: Block;
+  readonly hash: string;
+  readonly commit: CommitCertificate;
+  readonly events: BlockEvents;
+  readonly txs: readonly SignedTransaction<unknown>[];
+}
+
+/** A committed block with its commit and events, its transactions decoded. */
+async function readBlock(source: BlockSource, height: number): Promise<BlockRead> {
+  const [block, commit, events] = await Promise.all([source.block(height), source.commitOf(height), source.eventsOf(height)]);
+  if (!block || !commit) throw new Error(`block ${height} is not in the store`);
+  if (!events) throw new IndexMismatchError(`block ${height} has no stored events; this node's store predates them and must be synced again`);
+  const txs = block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder, checkSignerKey: false }));
+  return { block, hash: blockHash(block.header), commit, events, txs };
 }
 
 /** Reads the cursor, checking it belongs to this chain; on an empty index, writes genesis at height 0. */

@@ -303,7 +303,7 @@ function writeLoans(p: Pipeline, height: number, time: number, txs: readonly Sig
     'installments',
     originated.flatMap((loan) => loan.plan.map((p, number) => ({ loan_id: loan.id, number, due: p.due, principal: amount(p.principal), interest: amount(p.interest), status: number < loan.paidInstallments ? 'paid' : 'due' }))),
   );
-  for (const [id, change] of delta.loans) writeLoanProgress(p, id, height, time, change);
+  writeLoanProgress(p, height, time, delta.loans);
   insert(
     p,
     'payments',
@@ -321,8 +321,13 @@ function writeLoans(p: Pipeline, height: number, time: number, txs: readonly Sig
       time,
     })),
   );
-  for (const [loanId, numbers] of delta.late) {
-    p.run(`UPDATE installments SET status = 'late' WHERE loan_id = $1 AND number = ANY($2::int[]) AND status = 'due'`, [loanId, [...numbers]]);
+  const late = [...delta.late].flatMap(([loanId, numbers]) => [...numbers].map((number) => [String(loanId), String(number)] as const));
+  if (late.length > 0) {
+    p.run(
+      `UPDATE installments i SET status = 'late' FROM unnest($1::bigint[], $2::int[]) AS v(loan_id, number)
+       WHERE i.loan_id = v.loan_id AND i.number = v.number AND i.status = 'due'`,
+      [late.map(([loanId]) => loanId), late.map(([, number]) => number)],
+    );
   }
   const touched = [...delta.loans.keys()];
   if (touched.length === 0) return;
@@ -334,33 +339,61 @@ function writeLoans(p: Pipeline, height: number, time: number, txs: readonly Sig
   );
 }
 
-function writeLoanProgress(p: Pipeline, id: number, height: number, time: number, change: LoanChange): void {
-  const progress = change.progress;
-  if (progress) {
+/** Repayments, lateness and closings of loans: one statement per table for the whole block. */
+function writeLoanProgress(p: Pipeline, height: number, time: number, loans: ReadonlyMap<number, LoanChange>): void {
+  const progressed = [...loans].flatMap(([id, change]) => (change.progress ? [[id, change.progress] as const] : []));
+  if (progressed.length > 0) {
+    const column = (value: (progress: NonNullable<LoanChange['progress']>) => string | number) => progressed.map(([, progress]) => String(value(progress)));
     p.run(
-      `UPDATE loans SET status = $2, paid_installments = $3, paid_interest = $4, paid_principal = $5, late_fee_owed = $6, late_installments = $7,
-         total_paid_late_fees = $8, total_paid_interest = $9, total_paid_principal = $10,
-         closed_at = CASE WHEN $2 = 'active' THEN NULL ELSE COALESCE(closed_at, $11) END, updated_height = $12
-       WHERE id = $1`,
-      [id, progress.status, progress.paidInstallments, amount(progress.paidInterest), amount(progress.paidPrincipal), amount(progress.lateFeeOwed), progress.lateInstallments,
-        amount(progress.totalPaid.lateFees), amount(progress.totalPaid.interest), amount(progress.totalPaid.principal), time, height],
+      `UPDATE loans l SET status = v.status, paid_installments = v.paid_installments, paid_interest = v.paid_interest, paid_principal = v.paid_principal,
+         late_fee_owed = v.late_fee_owed, late_installments = v.late_installments, total_paid_late_fees = v.total_paid_late_fees,
+         total_paid_interest = v.total_paid_interest, total_paid_principal = v.total_paid_principal,
+         closed_at = CASE WHEN v.status = 'active' THEN NULL ELSE COALESCE(l.closed_at, $11) END, updated_height = $12
+       FROM unnest($1::bigint[], $2::text[], $3::int[], $4::numeric[], $5::numeric[], $6::numeric[], $7::int[], $8::numeric[], $9::numeric[], $10::numeric[])
+         AS v(id, status, paid_installments, paid_interest, paid_principal, late_fee_owed, late_installments, total_paid_late_fees, total_paid_interest, total_paid_principal)
+       WHERE l.id = v.id`,
+      [
+        progressed.map(([id]) => String(id)),
+        column((x) => x.status),
+        column((x) => x.paidInstallments),
+        column((x) => amount(x.paidInterest)),
+        column((x) => amount(x.paidPrincipal)),
+        column((x) => amount(x.lateFeeOwed)),
+        column((x) => x.lateInstallments),
+        column((x) => amount(x.totalPaid.lateFees)),
+        column((x) => amount(x.totalPaid.interest)),
+        column((x) => amount(x.totalPaid.principal)),
+        time,
+        height,
+      ],
     );
     // Installments before the first unpaid one are paid; a closed loan settles the rest.
     p.run(
-      `UPDATE installments SET status = CASE
-         WHEN number < $2 OR $3 = 'repaid' THEN 'paid'
-         WHEN $3 = 'defaulted' THEN 'defaulted'
-         ELSE status END
-       WHERE loan_id = $1 AND status IN ('due', 'late')`,
-      [id, progress.paidInstallments, progress.status],
+      `UPDATE installments i SET status = CASE
+         WHEN i.number < v.paid_installments OR v.status = 'repaid' THEN 'paid'
+         WHEN v.status = 'defaulted' THEN 'defaulted'
+         ELSE i.status END
+       FROM unnest($1::bigint[], $2::int[], $3::text[]) AS v(loan_id, paid_installments, status)
+       WHERE i.loan_id = v.loan_id AND i.status IN ('due', 'late')`,
+      [progressed.map(([id]) => String(id)), column((x) => x.paidInstallments), column((x) => x.status)],
     );
   }
-  for (const [lender, r] of change.received) {
+  // One row per (loan, lender): each loan's receipts in the block are already summed per lender.
+  const received = [...loans].flatMap(([id, change]) => [...change.received].map(([lender, r]) => ({ id, lender, ...r })));
+  if (received.length > 0) {
     p.run(
-      `UPDATE loan_shares SET received_principal = received_principal + $3, received_interest = received_interest + $4,
-         received_late_fees = received_late_fees + $5, collateral_received = collateral_received + $6
-       WHERE loan_id = $1 AND lender = $2`,
-      [id, lender, amount(r.principal), amount(r.interest), amount(r.lateFees), amount(r.collateral)],
+      `UPDATE loan_shares s SET received_principal = s.received_principal + v.principal, received_interest = s.received_interest + v.interest,
+         received_late_fees = s.received_late_fees + v.late_fees, collateral_received = s.collateral_received + v.collateral
+       FROM unnest($1::bigint[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[]) AS v(loan_id, lender, principal, interest, late_fees, collateral)
+       WHERE s.loan_id = v.loan_id AND s.lender = v.lender`,
+      [
+        received.map((r) => String(r.id)),
+        received.map((r) => r.lender),
+        received.map((r) => amount(r.principal)),
+        received.map((r) => amount(r.interest)),
+        received.map((r) => amount(r.lateFees)),
+        received.map((r) => amount(r.collateral)),
+      ],
     );
   }
 }

@@ -29,7 +29,7 @@ CREATE INDEX blocks_time ON blocks (time);
 
 CREATE TABLE txs (
   id text PRIMARY KEY,
-  height bigint NOT NULL REFERENCES blocks (height),
+  height bigint NOT NULL, -- the block's (no foreign key: the projector writes both, and a check per row halves its rate)
   position integer NOT NULL,
   signer text NOT NULL,
   type text NOT NULL,
@@ -39,7 +39,6 @@ CREATE TABLE txs (
   UNIQUE (height, position)
 );
 CREATE INDEX txs_signer ON txs (signer, height DESC, position DESC);
-CREATE INDEX txs_type ON txs (type, height DESC, position DESC);
 
 CREATE TABLE assets (
   id text PRIMARY KEY,
@@ -61,12 +60,11 @@ CREATE TABLE accounts (
 
 CREATE TABLE balances (
   account text NOT NULL,
-  asset text NOT NULL REFERENCES assets (id),
+  asset text NOT NULL,
   amount numeric(78,0) NOT NULL CHECK (amount >= 0),
   updated_height bigint NOT NULL,
   PRIMARY KEY (account, asset)
 );
-CREATE INDEX balances_asset ON balances (asset, amount DESC);
 
 -- An account's history as a borrower; absent: no loan taken yet.
 CREATE TABLE credit_records (
@@ -107,10 +105,14 @@ CREATE TABLE orders (
   closed_height bigint,
   updated_height bigint NOT NULL
 );
-CREATE INDEX orders_book ON orders (side, asset, rate_bps, id) WHERE status = 'open';
+-- The book sorted by rate, term or amount, either way, ties oldest first: one index per order.
+CREATE INDEX orders_book_rate ON orders (side, asset, rate_bps, id) WHERE status = 'open';
+CREATE INDEX orders_book_rate_desc ON orders (side, asset, rate_bps DESC, id) WHERE status = 'open';
 CREATE INDEX orders_book_term ON orders (side, asset, term, id) WHERE status = 'open';
+CREATE INDEX orders_book_term_desc ON orders (side, asset, term DESC, id) WHERE status = 'open';
 CREATE INDEX orders_book_remaining ON orders (side, asset, remaining, id) WHERE status = 'open';
-CREATE INDEX orders_book_created ON orders (side, created_at, id) WHERE status = 'open';
+CREATE INDEX orders_book_remaining_desc ON orders (side, asset, remaining DESC, id) WHERE status = 'open';
+CREATE INDEX orders_book_newest ON orders (side, asset, id) WHERE status = 'open';
 CREATE INDEX orders_owner ON orders (owner, id DESC);
 
 -- Lenders' funds escrowed against a borrow request.
@@ -199,7 +201,7 @@ CREATE INDEX payments_loan ON payments (loan_id, height, seq);
 -- credit), each as the ledger emitted it. The balance changes they cause are in `balances`.
 -- tx_position is null for the end-of-block rules. Amounts inside `data` are decimal strings.
 CREATE TABLE events (
-  height bigint NOT NULL REFERENCES blocks (height),
+  height bigint NOT NULL, -- the block's, as in txs
   seq integer NOT NULL,
   tx_position integer,
   tx_id text,
