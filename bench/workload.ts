@@ -37,11 +37,16 @@ export function benchWorkload(chainId: string, keys: readonly BenchSigner[], per
       const key = keys[i]!;
       const transfer = nonce % 2 === 1;
       const body: CanonicalValue = transfer ? { asset: 'USD', to: keys[(i + 1 + nonce * 7) % keys.length]!.account, amount: 1n } : { asset: 'USD', amount: 1_000_000n };
-      const tx: Transaction<CanonicalValue> = { chainId, type: transfer ? 'transfer' : 'faucet', signer: key.account, nonce: BigInt(nonce), body };
-      const message = signBytes(tx);
-      const signature = new Uint8Array(cryptoSign(null, message, key.privateKey));
-      out.push({ wire: encodeEnvelope(tx, toHex(signature)), signer: i, message, signature });
+      out.push({ ...signBench(chainId, key, transfer ? 'transfer' : 'faucet', BigInt(nonce), body), signer: i });
     }
   }
   return out;
+}
+
+/** One transaction signed by a bench account with node:crypto: its wire form, and what was signed. */
+export function signBench(chainId: string, key: BenchSigner, type: string, nonce: bigint, body: CanonicalValue): Omit<BenchTx, 'signer'> {
+  const tx: Transaction<CanonicalValue> = { chainId, type, signer: key.account, nonce, body };
+  const message = signBytes(tx);
+  const signature = new Uint8Array(cryptoSign(null, message, key.privateKey));
+  return { wire: encodeEnvelope(tx, toHex(signature)), message, signature };
 }

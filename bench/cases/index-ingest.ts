@@ -1,19 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { testKey } from '../../contracts/test/fixtures.js';
-import { createSignatureCache, verifyTransactions } from '../../node/crypto/signature-cache.js';
+import type { LedgerNode } from '../../node/ledger/ledger-node.js';
 import { createVerifierPool, type VerifierPool } from '../../node/crypto/verifier-pool.js';
-import { DEFAULT_CONFIG } from '../../node/home/config.js';
-import type { Genesis } from '../../node/home/genesis-file.js';
-import { devnetMarket } from '../../node/home/home.js';
-import { LedgerNode } from '../../node/ledger/ledger-node.js';
-import { openStore, type Store } from '../../node/store/index.js';
 import { openTestDatabase, serverUnavailable, type DatabaseKind } from '../../server/db/test-databases.js';
 import { runMarketWorkload } from '../../server/index/market-workload.js';
 import { Projector } from '../../server/index/projector.js';
 import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { percentile, startBenchNode, submitAll } from '../index-kit.js';
 import { benchSigners, type BenchTx, benchWorkload } from '../workload.js';
 
 /**
@@ -26,57 +18,6 @@ const CHAIN = 'lendnet-bench-index';
 const ACCOUNTS = 2_000;
 const TXS_PER_ACCOUNT = 10;
 const BLOCK_INTERVAL_MS = 100;
-const WINDOW = 8_000;
-
-interface BenchNode {
-  readonly node: LedgerNode;
-  stop(): Promise<void>;
-}
-
-async function startNode(pool: VerifierPool): Promise<BenchNode> {
-  const dir = await mkdtemp(join(tmpdir(), 'lendnet-bench-index-'));
-  const store: Store = await openStore(dir);
-  const validator = testKey('bench-index-validator');
-  const genesis: Genesis = { genesisTime: Math.floor(Date.now() / 1000), market: devnetMarket(CHAIN, testKey('bench-issuer').account), validators: [{ account: validator.account, power: 1 }] };
-  const cache = createSignatureCache();
-  const node = await LedgerNode.open({
-    genesis,
-    checkSignatures: (txs) => verifyTransactions(pool, cache, txs),
-    config: { ...DEFAULT_CONFIG, blockIntervalMs: BLOCK_INTERVAL_MS, mempool: { maxTxs: 200_000, maxPerAccount: 1_000 }, logLevel: 'error' },
-    store,
-    validatorKey: validator,
-    onFatal: (error) => {
-      throw error;
-    },
-  });
-  await node.start();
-  return {
-    node,
-    async stop() {
-      await node.stop();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Submits every transaction with at most WINDOW awaiting their result; resolves when all are settled. */
-async function submitAll(node: LedgerNode, txs: readonly BenchTx[]): Promise<number> {
-  let next = 0;
-  let committed = 0;
-  const worker = async () => {
-    while (next < txs.length) {
-      const result = await node.submit(txs[next++]!.wire);
-      if (result.status === 'committed') committed += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: WINDOW }, worker));
-  return committed;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function ingest(kind: DatabaseKind, node: LedgerNode): Promise<BenchFigure[]> {
   const db = await openTestDatabase(kind);
@@ -103,7 +44,7 @@ async function ingest(kind: DatabaseKind, node: LedgerNode): Promise<BenchFigure
 
 async function lagUnderLoad(kind: DatabaseKind, pool: VerifierPool, txs: readonly BenchTx[]): Promise<BenchFigure[]> {
   const db = await openTestDatabase(kind);
-  const { node, stop } = await startNode(pool);
+  const { node, stop } = await startBenchNode(CHAIN, pool, BLOCK_INTERVAL_MS);
   try {
     const committedAt = new Map<number, number>();
     const lags: number[] = [];
@@ -114,7 +55,7 @@ async function lagUnderLoad(kind: DatabaseKind, pool: VerifierPool, txs: readonl
       if (at !== undefined) lags.push(performance.now() - at);
     });
     const started = performance.now();
-    const committed = await submitAll(node, txs);
+    const { committed } = await submitAll(node, txs);
     const loadSeconds = (performance.now() - started) / 1000;
     const drainStarted = performance.now();
     while (projector.lag() > 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -146,7 +87,7 @@ const bench: BenchCase = {
     const figures: BenchFigure[] = [];
     try {
       // A chain of transfers and faucet payouts, then rounds of market activity: offers, loans, repayments.
-      const { node, stop } = await startNode(pool);
+      const { node, stop } = await startBenchNode(CHAIN, pool, BLOCK_INTERVAL_MS);
       try {
         await submitAll(node, benchWorkload(CHAIN, keys, TXS_PER_ACCOUNT));
         await runMarketWorkload(node, { actors: 40, rounds: 12, stop: () => false });
