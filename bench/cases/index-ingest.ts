@@ -17,6 +17,8 @@ import { benchSigners, type BenchTx, benchWorkload } from '../workload.js';
 const CHAIN = 'lendnet-bench-index';
 const ACCOUNTS = 2_000;
 const TXS_PER_ACCOUNT = 10;
+/** The saturating load of the lag figure: 60,000 transactions, some twenty blocks. */
+const LAG_TXS_PER_ACCOUNT = 30;
 const BLOCK_INTERVAL_MS = 100;
 
 async function ingest(kind: DatabaseKind, node: LedgerNode): Promise<BenchFigure[]> {
@@ -71,6 +73,12 @@ async function lagUnderLoad(kind: DatabaseKind, pool: VerifierPool, txs: readonl
       },
       { name: `${kind}: index lag at saturation, p99`, value: rounded(percentile(lags, 99)), unit: 'ms', target: 1_000 },
       { name: `${kind}: index lag at saturation, max`, value: rounded(lags.at(-1) ?? NaN), unit: 'ms', note: `the index caught up ${rounded(drainSeconds, 2)} s after the load ended` },
+      {
+        name: `${kind}: projector rate beside a saturated node (txs indexed ÷ time from the first submission to the last block indexed)`,
+        value: rounded(committed / (loadSeconds + drainSeconds)),
+        unit: 'tx/s',
+        note: `the node committed ${rounded(committed / loadSeconds)} tx/s`,
+      },
     ];
   } finally {
     await stop();
@@ -95,7 +103,7 @@ const bench: BenchCase = {
       } finally {
         await stop();
       }
-      const load = benchWorkload(CHAIN, benchSigners(ACCOUNTS), TXS_PER_ACCOUNT);
+      const load = benchWorkload(CHAIN, benchSigners(ACCOUNTS), LAG_TXS_PER_ACCOUNT);
       for (const kind of kinds) figures.push(...(await lagUnderLoad(kind, pool, load)));
     } finally {
       await pool.close();

@@ -24,8 +24,12 @@ export interface BlockSource {
   block(height: number): Promise<Block | undefined>;
   commitOf(height: number): Promise<CommitCertificate | undefined>;
   eventsOf(height: number): Promise<BlockEvents | undefined>;
-  subscribe(listener: () => void): () => void;
+  /** Calls `listener` after each block is committed, with its events if the source has them at hand. */
+  subscribe(listener: (block?: { readonly height: number } & BlockEvents) => void): () => void;
 }
+
+/** Committed blocks' events kept from the node's news until indexed, so they are not read back from the store. */
+const HEARD_KEPT = 64;
 
 /** The index and the chain disagree (another chain, or a chain that was wiped): `lendnet reindex` rebuilds it. */
 export class IndexMismatchError extends Error {
@@ -71,7 +75,10 @@ export class Projector {
   /** Opens the index of `source`'s chain (the genesis rows on first use) and follows the chain. */
   static async start(options: { readonly db: IndexDatabase; readonly node: BlockSource; readonly log?: Logger }): Promise<Projector> {
     const projector = await Projector.open(options);
-    projector.unsubscribe = options.node.subscribe(() => projector.wake?.());
+    projector.unsubscribe = options.node.subscribe((block) => {
+      if (block && projector.heard.size < HEARD_KEPT) projector.heard.set(block.height, { txEvents: block.txEvents, endEvents: block.endEvents });
+      projector.wake?.();
+    });
     projector.loop = projector.run();
     return projector;
   }
@@ -158,6 +165,8 @@ export class Projector {
     }
   }
 
+  /** Events of blocks committed since the projector started, until indexed. */
+  private readonly heard = new Map<number, BlockEvents>();
   /** The next block, read and decoded while the current one is being written. */
   private readAhead: { readonly height: number; readonly read: Promise<BlockRead> } | undefined;
 
@@ -165,12 +174,12 @@ export class Projector {
     const ahead = this.readAhead;
     this.readAhead = undefined;
     if (ahead?.height === height) return ahead.read;
-    return readBlock(this.source, height);
+    return readBlock(this.source, height, this.heard.get(height));
   }
 
   private readNext(height: number): void {
     if (height > this.source.status().height) return;
-    const read = readBlock(this.source, height);
+    const read = readBlock(this.source, height, this.heard.get(height));
     read.catch(() => undefined); // awaited, and its error thrown, when that block's turn comes
     this.readAhead = { height, read };
   }
@@ -202,6 +211,7 @@ export class Projector {
       return true;
     });
     this.indexed = height;
+    for (const heard of this.heard.keys()) if (heard <= height) this.heard.delete(heard);
     if (written) for (const listener of this.listeners) listener(height);
   }
 }
@@ -215,8 +225,8 @@ interface BlockRead {
 }
 
 /** A committed block with its commit and events, its transactions decoded. */
-async function readBlock(source: BlockSource, height: number): Promise<BlockRead> {
-  const [block, commit, events] = await Promise.all([source.block(height), source.commitOf(height), source.eventsOf(height)]);
+async function readBlock(source: BlockSource, height: number, heard: BlockEvents | undefined): Promise<BlockRead> {
+  const [block, commit, events] = await Promise.all([source.block(height), source.commitOf(height), heard ?? source.eventsOf(height)]);
   if (!block || !commit) throw new Error(`block ${height} is not in the store`);
   if (!events) throw new IndexMismatchError(`block ${height} has no stored events; this node's store predates them and must be synced again`);
   const txs = block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder, checkSignerKey: false }));
