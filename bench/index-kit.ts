@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { testKey } from '../contracts/test/fixtures.js';
 import { createSignatureCache, verifyTransactions } from '../node/crypto/signature-cache.js';
 import type { VerifierPool } from '../node/crypto/verifier-pool.js';
@@ -67,4 +68,16 @@ export async function submitAll(node: LedgerNode, txs: readonly { readonly wire:
 /** The p-th percentile of sorted figures (nearest rank). */
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Submits the transactions in order at `perSecond`, without waiting for results between them; resolves once all are settled. */
+export async function submitAt(node: LedgerNode, txs: readonly { readonly wire: string }[], perSecond: number): Promise<{ readonly committed: number }> {
+  const started = performance.now();
+  const results: Promise<boolean>[] = [];
+  while (results.length < txs.length) {
+    const due = Math.min(txs.length, Math.floor(((performance.now() - started) / 1000) * perSecond));
+    while (results.length < due) results.push(node.submit(txs[results.length]!.wire).then((result) => result.status === 'committed'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { committed: (await Promise.all(results)).filter(Boolean).length };
 }

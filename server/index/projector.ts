@@ -76,7 +76,7 @@ export class Projector {
   static async start(options: { readonly db: IndexDatabase; readonly node: BlockSource; readonly log?: Logger }): Promise<Projector> {
     const projector = await Projector.open(options);
     projector.unsubscribe = options.node.subscribe((block) => {
-      if (block && projector.heard.size < HEARD_KEPT) projector.heard.set(block.height, { txEvents: block.txEvents, endEvents: block.endEvents });
+      if (block && block.height > projector.indexed && projector.heard.size < HEARD_KEPT) projector.heard.set(block.height, { txEvents: block.txEvents, endEvents: block.endEvents });
       projector.wake?.();
     });
     projector.loop = projector.run();
