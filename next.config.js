@@ -12,7 +12,13 @@ const config = {
   serverExternalPackages: ['classic-level', 'lmdb', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'postgres', 'pino'],
   // The app's own tsconfig: `next build` edits the one it is given, and the root one stays as typecheck wants it.
   typescript: { tsconfigPath: 'tsconfig.app.json' },
-  turbopack: { root },
+  turbopack: {
+    root,
+    // contracts/ imports its modules as `./x.js` (Node ESM style); Turbopack needs them without the `.js`.
+    rules: {
+      '*.ts': [{ condition: { path: /(^|[\\/])contracts[\\/].*\.ts$/ }, loaders: ['./app/build/contracts-specifier-loader.cjs'], as: '*.ts' }],
+    },
+  },
   outputFileTracingRoot: root,
   poweredByHeader: false,
   reactStrictMode: true,
