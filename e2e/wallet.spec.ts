@@ -43,7 +43,7 @@ test('a new wallet takes test dollars from the faucet, locks, unlocks and never 
   await expect(page.getByRole('heading', { name: 'Unlock your wallet' })).toBeVisible();
   await page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase at all');
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(page.getByRole('alert')).toContainText('That passphrase is not the one this wallet was locked with.');
+  await expect(page.getByRole('alert').filter({ hasText: 'That passphrase is not the one this wallet was locked with.' })).toBeVisible();
   await expect(page.getByText('Unlocked: Lena signs.')).toBeHidden();
   await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
   await page.getByRole('button', { name: 'Unlock' }).click();
