@@ -72,7 +72,7 @@ describe.each(kinds)('the tRPC API on %s', (kind) => {
 
   it('lists the book by rate, best first, with ties oldest first', async () => {
     expect(await bookIds({ side: 'lend' })).toEqual([3, 1, 8, 5, 2]);
-    expect(await bookIds({ side: 'lend', direction: 'desc' })).toEqual([2, 5, 1, 8, 3]);
+    expect(await bookIds({ side: 'lend', sortDirection: 'desc' })).toEqual([2, 5, 1, 8, 3]);
     expect(await bookIds({ side: 'borrow' })).toEqual([6, 7]);
   });
 
@@ -93,7 +93,7 @@ describe.each(kinds)('the tRPC API on %s', (kind) => {
 
   it('sorts the book by amount and newest, and shows what is left of each order', async () => {
     expect(await bookIds({ side: 'lend', sort: 'amount' })).toEqual([5, 3, 1, 2, 8]);
-    expect(await bookIds({ side: 'lend', sort: 'amount', direction: 'asc' })).toEqual([8, 2, 1, 3, 5]);
+    expect(await bookIds({ side: 'lend', sort: 'amount', sortDirection: 'asc' })).toEqual([8, 2, 1, 3, 5]);
     expect(await bookIds({ side: 'lend', sort: 'newest' })).toEqual([8, 5, 3, 2, 1]);
     const page = await bed.caller().market.book({ side: 'lend', owner: alice.account, sort: 'newest' });
     const first = page.items.find((o) => o.id === 1)!;
@@ -106,13 +106,13 @@ describe.each(kinds)('the tRPC API on %s', (kind) => {
   it('pages through every sort giving each row exactly once, in order', async () => {
     for (const sort of ['rate', 'amount', 'term', 'newest'] as const) {
       for (const direction of ['asc', 'desc'] as const) {
-        const whole = await bookIds({ side: 'lend', sort, direction, limit: 100 });
+        const whole = await bookIds({ side: 'lend', sort, sortDirection: direction, limit: 100 });
         expect(whole).toHaveLength(5);
         for (const limit of [1, 2, 3]) {
           const seen: number[] = [];
           let cursor: string | null = null;
           do {
-            const page: Awaited<ReturnType<ReturnType<ApiTestbed['caller']>['market']['book']>> = await bed.caller().market.book({ side: 'lend', sort, direction, limit, cursor });
+            const page: Awaited<ReturnType<ReturnType<ApiTestbed['caller']>['market']['book']>> = await bed.caller().market.book({ side: 'lend', sort, sortDirection: direction, limit, cursor });
             expect(page.items.length).toBeLessThanOrEqual(limit);
             seen.push(...page.items.map((o) => o.id));
             cursor = page.nextCursor;

@@ -33,7 +33,7 @@ export interface BookFilter {
 export interface BookQuery extends BookFilter {
   readonly sort: BookSort;
   /** Defaults: rate best first for the side's counterparties (offers cheapest, requests dearest), amount largest, term shortest. */
-  readonly direction?: 'asc' | 'desc' | undefined;
+  readonly sortDirection?: 'asc' | 'desc' | undefined;
   readonly limit: number;
   readonly cursor?: string | null | undefined;
   /** Block time now: orders that have expired are not on the book, even before a block closes them. */
@@ -56,7 +56,7 @@ const SORT_KEY = {
 } as const;
 
 function directionOf(query: BookQuery): 'asc' | 'desc' {
-  if (query.direction) return query.direction;
+  if (query.sortDirection) return query.sortDirection;
   switch (query.sort) {
     case 'rate':
       return query.side === 'lend' ? 'asc' : 'desc';

@@ -27,7 +27,8 @@ const bookInput = z
     minLoansRepaid: count.optional(),
     owner: accountInput.optional(),
     sort: z.enum(['rate', 'amount', 'term', 'newest']).default('rate'),
-    direction: z.enum(['asc', 'desc']).optional(),
+    // Not `direction`: tRPC's infinite queries write their own `direction` into the input.
+    sortDirection: z.enum(['asc', 'desc']).optional(),
     ...pageInput,
   })
   .refine((q) => q.collateral !== 'none' || q.collateralAsset === undefined, { message: 'collateral "none" cannot name a collateral asset', path: ['collateralAsset'] });
