@@ -8,7 +8,10 @@ import { useWallet } from './wallet/wallet-context';
 /** The app's sections, in header order. Market, Portfolio, Explorer and Node join here as they are built. */
 const SECTIONS: readonly { readonly href: string; readonly label: string }[] = [
   { href: '/', label: 'Home' },
+  { href: '/market', label: 'Market' },
   { href: '/wallet', label: 'Wallet' },
+  { href: '/explorer', label: 'Explorer' },
+  { href: '/node', label: 'Node' },
 ];
 
 function isCurrent(pathname: string, href: string): boolean {

@@ -1,5 +1,6 @@
 import type { TxBodies, TxType } from '../../contracts/txs/registry';
 import { formatAmount } from '../lib/amounts';
+import { formatRate, formatTerm, formatTime } from '../lib/terms';
 import { shortAccount } from './keys';
 
 /** A transaction the user is about to sign: its type and body, amounts in minor units (bigint). */
@@ -40,9 +41,27 @@ export function describeDraft(draft: TxDraft, signer: string, assets: ReadonlyMa
       return `Pay ${draft.body.amount.toString(10)} minor units into loan #${draft.body.loanId}.`;
     case 'prepay':
       return `Pay off loan #${draft.body.loanId} in full now.`;
+    case 'post-lend-offer': {
+      const b = draft.body;
+      const tickets = b.minTicket === b.maxTicket ? `in loans of exactly ${moneyText(b.maxTicket, b.asset, assets)}` : `in loans of ${moneyText(b.minTicket, b.asset, assets)} to ${moneyText(b.maxTicket, b.asset, assets)} each`;
+      const collateral = b.collateral ? `borrowers must lock ${formatRate(b.collateral.ratioBps)} of each loan's value in ${b.collateral.asset}` : 'no collateral asked';
+      return `Offer to lend ${money(b.amount, b.asset)} at ${formatRate(b.aprBps)} APR for ${formatTerm(b.term)}, ${termsText(b.schedule, b.installments)}, ${tickets}; ${collateral}. The ${moneyText(b.amount, b.asset, assets)} stays in escrow until it is lent, you cancel, or the offer expires on ${formatTime(b.expiresAt)}.`;
+    }
+    case 'post-borrow-request': {
+      const b = draft.body;
+      const collateral = b.collateral ? `locking ${money(b.collateral.amount, b.collateral.asset)} as collateral in escrow now` : 'with no collateral';
+      const funding = b.partial ? 'It may be funded in part.' : 'It must be funded in full or not at all.';
+      return `Ask to borrow ${money(b.amount, b.asset)} at up to ${formatRate(b.maxAprBps)} APR for ${formatTerm(b.term)}, ${termsText(b.schedule, b.installments)}, ${collateral}. ${funding} The request expires on ${formatTime(b.expiresAt)}.`;
+    }
     default:
       return `A ${draft.type} transaction.`;
   }
+}
+
+/** A schedule in words: "repaid in 12 equal installments" or "interest in 3 installments, the principal with the last". */
+function termsText(schedule: 'amortizing' | 'bullet', installments: number): string {
+  if (schedule === 'amortizing') return installments === 1 ? 'repaid in one installment' : `repaid in ${installments} equal installments`;
+  return installments === 1 ? 'repaid in one installment at the end' : `interest in ${installments} installments and the principal with the last`;
 }
 
 /** Refusals in words a borrower or lender can act on; others keep the node's own message. */
@@ -56,6 +75,7 @@ const PLAIN_REFUSALS: Partial<Record<string, string>> = {
   MEMPOOL_FULL: 'The node is busy. Try again after the next block.',
   ACCOUNT_QUEUE_FULL: 'This account already has many transactions waiting. Try again after the next block.',
   ALREADY_KNOWN: 'This transaction is already waiting for a block.',
+  EXPIRY_IN_PAST: 'The expiry is already past by the time of the next block. Choose a later one.',
   NODE_STOPPING: 'The node is stopping. Check your balance before you try again.',
 };
 
