@@ -9,6 +9,7 @@ import { useWallet } from './wallet/wallet-context';
 const SECTIONS: readonly { readonly href: string; readonly label: string }[] = [
   { href: '/', label: 'Home' },
   { href: '/market', label: 'Market' },
+  { href: '/portfolio', label: 'Portfolio' },
   { href: '/wallet', label: 'Wallet' },
   { href: '/explorer', label: 'Explorer' },
   { href: '/node', label: 'Node' },

@@ -1,4 +1,5 @@
-import { expect, type Locator, type Page, test, type TestInfo } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
+import { snapshot } from './kit';
 
 /**
  * The explorer and the node page, as someone checking the chain meets them: the latest blocks
@@ -22,11 +23,6 @@ function fact(page: Page, label: string): Locator {
   return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: label, exact: true }) }).getByRole('cell');
 }
 
-async function snapshot(page: Page, testInfo: TestInfo, name: string, title: string): Promise<void> {
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  await testInfo.attach(title, { path, contentType: 'image/png' });
-}
 
 test('the explorer shows blocks arriving, opens a block, finds a height, and the node page shows its height and index lag', async ({ page }, testInfo) => {
   await page.goto('/');

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { snapshot } from './kit';
 
 /** The height the page shows: the first number after the word "height", as a reader sees the page. */
 async function shownHeight(page: Page): Promise<number | undefined> {
@@ -18,9 +19,7 @@ test('the home page shows the chain and a height from the node serving it', asyn
   expect(health.chainId).toBe('lendnet-devnet');
   expect(shown).toBeLessThanOrEqual(health.height);
 
-  const screenshot = testInfo.outputPath('home.png');
-  await page.screenshot({ path: screenshot, fullPage: true });
-  await testInfo.attach('home page', { path: screenshot, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'home', 'home page');
 });
 
 test('the API answers chain.head at the page origin', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { createWallet, signAndWait, snapshot } from './kit';
 
 /**
  * The marketplace, as a lender meets it: a new wallet takes test dollars, posts a lend offer
@@ -7,25 +8,8 @@ import { expect, type Page, test } from '@playwright/test';
  * hides it with a filter that the URL keeps.
  */
 
-const PASSPHRASE = 'correct horse battery staple';
 // A rate no other test posts, so the offer's row is unmistakable.
 const RATE = '7.31';
-
-async function createWallet(page: Page, name: string): Promise<void> {
-  await page.goto('/wallet');
-  await expect(page.getByRole('heading', { name: 'Set up your wallet' })).toBeVisible();
-  await page.getByLabel('Create a new key').check();
-  await page.getByLabel('Account name').fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create wallet' }).click();
-  await expect(page.getByText(`Unlocked: ${name} signs.`)).toBeVisible();
-}
-
-async function signAndWait(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(page.getByTestId('tx-status')).toContainText(/Committed in block \d+/, { timeout: 20_000 });
-}
 
 test('a lender posts an offer, finds it in the book and the charts, and filters it out', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -56,9 +40,7 @@ test('a lender posts an offer, finds it in the book and the charts, and filters 
   const preview = page.getByTestId('plan-preview');
   await expect(preview).toContainText(`100.00 USD at ${RATE} % APR for 3 months`);
   await expect(preview).toContainText('Total interest');
-  const form = testInfo.outputPath('market-offer-form.png');
-  await page.screenshot({ path: form, fullPage: true });
-  await testInfo.attach('the lend offer form', { path: form, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'market-offer-form', 'the lend offer form');
 
   await page.getByRole('button', { name: 'Review offer' }).click();
   await expect(page.getByTestId('tx-description')).toContainText(`Offer to lend 250.00 USD (`);
@@ -85,9 +67,7 @@ test('a lender posts an offer, finds it in the book and the charts, and filters 
   await expect(page.getByRole('table', { name: 'APR by term bucket for USD' }).getByRole('cell', { name: `${RATE} %` }).first()).toBeVisible();
   await page.getByText('Market depth as a table').click();
   await expect(page.getByRole('table', { name: 'Depth by rate for USD' }).getByRole('row').filter({ hasText: `${RATE} %` })).toContainText('250.00 USD');
-  const market = testInfo.outputPath('market-book.png');
-  await page.screenshot({ path: market, fullPage: true });
-  await testInfo.attach('the market with the new offer', { path: market, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'market-book', 'the market with the new offer');
 
   // A filter that excludes it hides it, and the URL keeps the filter for whoever opens the link.
   await page.getByLabel('APR to (%)').fill('5');
@@ -105,9 +85,7 @@ test('a lender posts an offer, finds it in the book and the charts, and filters 
   await expect(row).toBeVisible();
   await page.setViewportSize({ width: 390, height: 844 });
   await expect(row).toContainText(`${RATE} %`);
-  const phone = testInfo.outputPath('market-phone.png');
-  await page.screenshot({ path: phone, fullPage: true });
-  await testInfo.attach('the market at phone width', { path: phone, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'market-phone', 'the market at phone width');
 });
 
 test('the borrow request form names its mistakes and previews the most a loan can cost', async ({ page }) => {

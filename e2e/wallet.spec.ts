@@ -1,4 +1,5 @@
-import { expect, type Page, type Request, test } from '@playwright/test';
+import { expect, type Request, test } from '@playwright/test';
+import { createWallet, PASSPHRASE, snapshot } from './kit';
 
 /**
  * The browser wallet, as a new user meets it: a key created and sealed under a passphrase,
@@ -7,18 +8,6 @@ import { expect, type Page, type Request, test } from '@playwright/test';
  * never leaves the browser: no request the page makes carries it.
  */
 
-const PASSPHRASE = 'correct horse battery staple';
-
-async function createWallet(page: Page, name: string): Promise<void> {
-  await page.goto('/wallet');
-  await expect(page.getByRole('heading', { name: 'Set up your wallet' })).toBeVisible();
-  await page.getByLabel('Create a new key').check();
-  await page.getByLabel('Account name').fill(name);
-  await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel('Passphrase again').fill(PASSPHRASE);
-  await page.getByRole('button', { name: 'Create wallet' }).click();
-  await expect(page.getByText(`Unlocked: ${name} signs.`)).toBeVisible();
-}
 
 test('a new wallet takes test dollars from the faucet, locks, unlocks and never sends its secret', async ({ page }, testInfo) => {
   const requests: Request[] = [];
@@ -34,9 +23,7 @@ test('a new wallet takes test dollars from the faucet, locks, unlocks and never 
   await page.getByRole('button', { name: 'Sign and send' }).click();
   await expect(page.getByTestId('tx-status')).toContainText(/Committed in block \d+/, { timeout: 20_000 });
   await expect(page.getByTestId('balance-USD')).toContainText('1,000.00');
-  const funded = testInfo.outputPath('wallet-funded.png');
-  await page.screenshot({ path: funded, fullPage: true });
-  await testInfo.attach('wallet after the faucet', { path: funded, contentType: 'image/png' });
+  await snapshot(page, testInfo, 'wallet-funded', 'wallet after the faucet');
 
   // Locked, it cannot sign; a wrong passphrase is refused in plain words; the right one unlocks.
   await page.getByRole('button', { name: 'Lock now' }).click();

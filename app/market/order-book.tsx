@@ -1,6 +1,7 @@
 'use client';
 
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
 import { formatRate, formatTerm, formatTime } from '../lib/terms';
 import { shortAccount } from '../wallet/keys';
@@ -39,7 +40,9 @@ function BookRow({ order, assets, mine }: { readonly order: BookEntry; readonly 
   return (
     <tr data-order={order.id}>
       <td data-label="Order">
-        #{order.id}
+        <Link href={`/market/${order.side === 'lend' ? 'offer' : 'request'}/${order.id}`} aria-label={`${mine ? 'View' : order.side === 'lend' ? 'Borrow from' : 'Fund'} order #${order.id}`}>
+          #{order.id}
+        </Link>
         {mine && <span className="badge badge-open market-you"> yours</span>}
       </td>
       <td data-label="Remaining" className="num">

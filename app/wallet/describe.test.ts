@@ -59,3 +59,19 @@ describe('refusalText', () => {
     expect(refusalText('INVALID_TERMS', 'the term must divide evenly into the installments')).toBe('The term must divide evenly into the installments.');
   });
 });
+
+describe('describeDraft for loans', () => {
+  it('words a take with its amount and the collateral it locks', () => {
+    const text = describeDraft({ type: 'take-offer', body: { orderId: 3, amount: 50_000_000n }, context: { asset: 'USD', collateral: { asset: 'COL', amount: 75_000_000n } } }, signer, assets);
+    expect(text).toBe('Borrow 50.00 USD (US Dollar) from lend offer #3 at its rate and terms, locking 75.00 COL (Collateral) of yours as collateral until the loan is repaid. The loan is paid to you at once.');
+  });
+
+  it('words a funding and a repayment in the loan asset', () => {
+    expect(describeDraft({ type: 'fund-request', body: { orderId: 4, amount: 20_000_000n }, context: { asset: 'USD' } }, signer, assets)).toContain('Lend 20.00 USD (US Dollar) to borrow request #4');
+    expect(describeDraft({ type: 'repay', body: { loanId: 2, amount: 17_003_412n }, context: { asset: 'USD' } }, signer, assets)).toContain('Pay 17.003412 USD (US Dollar) into loan #2');
+  });
+
+  it('falls back to minor units without the asset', () => {
+    expect(describeDraft({ type: 'repay', body: { loanId: 2, amount: 5n } }, signer, assets)).toContain('Pay 5 minor units into loan #2');
+  });
+});

@@ -3,8 +3,18 @@ import { formatAmount } from '../lib/amounts';
 import { formatRate, formatTerm, formatTime } from '../lib/terms';
 import { shortAccount } from './keys';
 
+/**
+ * What the page knows around a draft that its body does not carry, for the plain-words review
+ * only (never signed): the loan's asset, the collateral a take locks, an estimate of a payoff.
+ */
+export interface DraftNotes {
+  readonly asset?: string;
+  readonly collateral?: { readonly asset: string; readonly amount: bigint };
+  readonly payoff?: bigint;
+}
+
 /** A transaction the user is about to sign: its type and body, amounts in minor units (bigint). */
-export type TxDraft = { [T in TxType]: { readonly type: T; readonly body: TxBodies[T] } }[TxType];
+export type TxDraft = { [T in TxType]: { readonly type: T; readonly body: TxBodies[T]; readonly context?: DraftNotes } }[TxType];
 
 /** What the page knows of an asset, from the API (chain.assets). */
 export interface AssetInfo {
@@ -26,6 +36,8 @@ export function describeDraft(draft: TxDraft, signer: string, assets: ReadonlyMa
     return `${moneyText(amount, asset, assets)}${name ? ` (${name})` : ''}`;
   };
   const who = (account: string) => (account === signer ? 'yourself' : shortAccount(account));
+  // Bodies of takes, fundings and payments name no asset: the page passes it along in the context.
+  const loanMoney = (amount: bigint) => (draft.context?.asset ? money(amount, draft.context.asset) : `${amount.toString(10)} minor units`);
   switch (draft.type) {
     case 'faucet':
       return `Send ${money(draft.body.amount, draft.body.asset)} to you from the devnet faucet.`;
@@ -33,14 +45,20 @@ export function describeDraft(draft: TxDraft, signer: string, assets: ReadonlyMa
       return `Send ${money(draft.body.amount, draft.body.asset)} from you to ${who(draft.body.to)}.`;
     case 'cancel-order':
       return `Cancel your order #${draft.body.orderId} and return what it holds in escrow to you.`;
-    case 'take-offer':
-      return `Borrow ${draft.body.amount.toString(10)} minor units from lend offer #${draft.body.orderId}.`;
+    case 'take-offer': {
+      const collateral = draft.context?.collateral;
+      const locks = collateral ? `, locking ${money(collateral.amount, collateral.asset)} of yours as collateral until the loan is repaid` : ' with no collateral';
+      return `Borrow ${loanMoney(draft.body.amount)} from lend offer #${draft.body.orderId} at its rate and terms${locks}. The loan is paid to you at once.`;
+    }
     case 'fund-request':
-      return `Lend ${draft.body.amount.toString(10)} minor units to borrow request #${draft.body.orderId}.`;
+      return `Lend ${loanMoney(draft.body.amount)} to borrow request #${draft.body.orderId} at its rate. The money waits in escrow with the request until it is fully funded (or the borrower accepts part), then it is lent.`;
     case 'repay':
-      return `Pay ${draft.body.amount.toString(10)} minor units into loan #${draft.body.loanId}.`;
-    case 'prepay':
-      return `Pay off loan #${draft.body.loanId} in full now.`;
+      return `Pay ${loanMoney(draft.body.amount)} into loan #${draft.body.loanId}: late fees first, then interest, then principal.`;
+    case 'prepay': {
+      const payoff = draft.context?.payoff;
+      const about = payoff !== undefined && draft.context?.asset ? ` About ${money(payoff, draft.context.asset)} now: the principal left and the interest earned so far; later interest is waived.` : ' Later interest is waived.';
+      return `Pay off loan #${draft.body.loanId} in full now.${about}`;
+    }
     case 'post-lend-offer': {
       const b = draft.body;
       const tickets = b.minTicket === b.maxTicket ? `in loans of exactly ${moneyText(b.maxTicket, b.asset, assets)}` : `in loans of ${moneyText(b.minTicket, b.asset, assets)} to ${moneyText(b.maxTicket, b.asset, assets)} each`;
