@@ -1,16 +1,17 @@
 'use client';
 
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { formatAmount, parseAmount } from '../../lib/amounts';
 import { parseRate } from '../../lib/terms';
 import { TransactionPanel } from '../../wallet/transaction-panel';
 import { useTransaction } from '../../wallet/use-transaction';
 import { useWallet } from '../../wallet/wallet-context';
 import { Field } from '../field';
-import { borrowRequestDraft, type BorrowForm, type FormErrors } from '../order-draft';
+import { borrowRequestDraft, type BorrowForm } from '../order-draft';
 import { AssetSelect, ExpiryFields, PlanPreview, SignerNote, TermsFields, useSpendable, withDefaultAssets } from '../order-fields';
 import { ErrorSummary, PostedNote } from '../posted-note';
+import { useFormState } from '../use-form-state';
 import { useMarketAssets } from '../use-market-assets';
 
 const START: BorrowForm = {
@@ -35,13 +36,7 @@ export function BorrowRequestForm() {
   const wallet = useWallet();
   const spendable = useSpendable();
   const controls = useTransaction();
-  const [typed, setForm] = useState<BorrowForm>(START);
-  const [errors, setErrors] = useState<FormErrors<BorrowForm>>({});
-  const set = <K extends keyof BorrowForm>(key: K, value: BorrowForm[K]) => {
-    setForm((current) => ({ ...current, [key]: value }));
-    // A field's note goes once it is edited; the rest stay until the next review.
-    setErrors((current) => (key in current ? Object.fromEntries(Object.entries(current).filter(([name]) => name !== key)) : current));
-  };
+  const { form: typed, set, setForm, errors, setErrors } = useFormState<BorrowForm>(START);
 
   if (isPending) return <p className="muted progress">Reading the chain&apos;s assets…</p>;
   if (isError) return <p className="error">The node does not answer, so no request can be posted now. Reload the page to try again.</p>;

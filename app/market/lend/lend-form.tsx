@@ -1,15 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { parseAmount } from '../../lib/amounts';
 import { parseRate } from '../../lib/terms';
 import { TransactionPanel } from '../../wallet/transaction-panel';
 import { useTransaction } from '../../wallet/use-transaction';
 import { useWallet } from '../../wallet/wallet-context';
 import { Field } from '../field';
-import { lendOfferDraft, type FormErrors, type LendForm } from '../order-draft';
+import { lendOfferDraft, type LendForm } from '../order-draft';
 import { AssetSelect, ExpiryFields, PlanPreview, SignerNote, TermsFields, useSpendable, withDefaultAssets } from '../order-fields';
+import { useFormState } from '../use-form-state';
 import { useMarketAssets } from '../use-market-assets';
 import { ErrorSummary, PostedNote } from '../posted-note';
 
@@ -36,13 +37,7 @@ export function LendOfferForm() {
   const wallet = useWallet();
   const spendable = useSpendable();
   const controls = useTransaction();
-  const [typed, setForm] = useState<LendForm>(START);
-  const [errors, setErrors] = useState<FormErrors<LendForm>>({});
-  const set = <K extends keyof LendForm>(key: K, value: LendForm[K]) => {
-    setForm((current) => ({ ...current, [key]: value }));
-    // A field's note goes once it is edited; the rest stay until the next review.
-    setErrors((current) => (key in current ? Object.fromEntries(Object.entries(current).filter(([name]) => name !== key)) : current));
-  };
+  const { form: typed, set, setForm, errors, setErrors } = useFormState<LendForm>(START);
 
   if (isPending) return <p className="muted progress">Reading the chain&apos;s assets…</p>;
   if (isError) return <p className="error">The node does not answer, so no offer can be posted now. Reload the page to try again.</p>;
@@ -76,7 +71,7 @@ export function LendOfferForm() {
         <fieldset disabled={locked} className="stack plain-fieldset">
           <TermsFields form={form} set={set} errors={errors} assets={list} spendable={spendable.shown} amountLabel="Amount to lend" rateLabel="APR (%)" showHeld />
           <div className="field-pair">
-            <Field id="o-min-ticket" label={`Smallest loan (${form.asset})`} hint="Optional: any amount when empty." error={errors.minTicket}>
+            <Field id="o-min-ticket" label={`Smallest loan (${form.asset})`} hint="Optional: no smallest loan when empty." error={errors.minTicket}>
               {(props) => <input {...props} type="text" inputMode="decimal" autoComplete="off" value={form.minTicket} onChange={(e) => set('minTicket', e.target.value)} />}
             </Field>
             <Field id="o-max-ticket" label={`Largest loan (${form.asset})`} hint="Optional: the whole amount when empty." error={errors.maxTicket}>
