@@ -1,8 +1,6 @@
-import type { inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/api/router';
+import type { ApiOutputs } from '../lib/trpc';
 
-/** What the API answers, procedure by procedure, typed from the server's router (docs/api.md §2). */
-export type ApiOutputs = inferRouterOutputs<AppRouter>;
+export type { ApiOutputs };
 
 /** A block as chain.blocks and chain.block give it. */
 export type BlockSummary = ApiOutputs['chain']['blocks']['items'][number];

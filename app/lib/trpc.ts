@@ -1,5 +1,6 @@
 'use client';
 
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../server/api/router';
 
@@ -9,3 +10,8 @@ import type { AppRouter } from '../../server/api/router';
  * Only the router's type crosses into the browser.
  */
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+/** What each procedure takes, typed from the server's router (docs/api.md §2). */
+export type ApiInputs = inferRouterInputs<AppRouter>;
+/** What each procedure answers, typed from the server's router: amounts as decimal strings. */
+export type ApiOutputs = inferRouterOutputs<AppRouter>;

@@ -1,10 +1,9 @@
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/api/router';
 import { parseAmount } from '../lib/amounts';
 import { parseRate, TERM_UNITS, type TermUnit } from '../lib/terms';
+import type { ApiInputs, ApiOutputs } from '../lib/trpc';
 
-export type BookInput = inferRouterInputs<AppRouter>['market']['book'];
-export type BookEntry = inferRouterOutputs<AppRouter>['market']['book']['items'][number];
+export type BookInput = ApiInputs['market']['book'];
+export type BookEntry = ApiOutputs['market']['book']['items'][number];
 export type Side = 'lend' | 'borrow';
 export type BookSort = 'rate' | 'amount' | 'term' | 'newest';
 

@@ -78,7 +78,7 @@ function FundForm({ request, assets }: { readonly request: Request; readonly ass
   if (request.status !== 'open' && controls.flow.step === 'idle') return <p className="warn">This request {CLOSED_WORDS[request.status]}, so it can no longer be funded.</p>;
   const checked = checkFunding(text, request, { assets, balances: spendable.shown });
   const mine = wallet.selected?.account === request.owner;
-  const locked = controls.busy || controls.flow.step === 'review';
+  const locked = controls.busy;
   const yours = 'amount' in checked ? planSummary(checked.amount, request.rateBps, request.term, request.installments, request.schedule) : undefined;
 
   const submit = (event: FormEvent) => {

@@ -1,16 +1,14 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { inferRouterOutputs } from '@trpc/server';
 import { useState } from 'react';
-import type { AppRouter } from '../../server/api/router';
-import { useTRPC } from '../lib/trpc';
+import { type ApiOutputs, useTRPC } from '../lib/trpc';
 import { formatRate, formatTerm } from '../lib/terms';
 import type { AssetInfo } from '../wallet/describe';
 import { innerHeight, innerWidth, PLOT, shortRate, shortTerm, ticksUpTo } from './chart-scale';
 import { money } from './format';
 
-type Bucket = inferRouterOutputs<AppRouter>['market']['ratesByTerm'][number];
+type Bucket = ApiOutputs['market']['ratesByTerm'][number];
 
 const BUCKETS = [
   { seconds: 86_400, label: 'day' },

@@ -95,7 +95,7 @@ function TakeForm({ offer, assets }: { readonly offer: Offer; readonly assets: R
   if (offer.status !== 'open' && controls.flow.step === 'idle') return <p className="warn">This offer {CLOSED_WORDS[offer.status]}, so it can no longer be taken.</p>;
   const mine = wallet.selected?.account === offer.owner;
   const interest = plan?.reduce((sum, i) => sum + i.interest, 0n);
-  const locked = controls.busy || controls.flow.step === 'review';
+  const locked = controls.busy;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -70,7 +70,6 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
   const loan = detail.data;
   const next = nextInstallment(loan);
   const payoff = payoffEstimate(loan, Math.floor(Date.now() / 1000));
-  const busy = controls.busy || controls.flow.step === 'review';
   const unlocked = wallet.state.status === 'unlocked' && wallet.selected?.account === account;
   const rows = loan.plan.map((i) => ({ number: i.number, due: i.due, principal: amountOf(i.principal), interest: amountOf(i.interest), status: i.status, next: next !== undefined && i.number === next.index + 1 }));
   return (
@@ -100,12 +99,12 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
           <button
             type="button"
             className="primary"
-            disabled={busy || !unlocked}
+            disabled={controls.busy || !unlocked}
             onClick={() => controls.prepare({ type: 'repay', body: { loanId, amount: next.amount }, context: { asset: loan.asset } })}
           >
             Repay next installment ({money(next.amount, loan.asset, assets)})
           </button>
-          <button type="button" disabled={busy || !unlocked} onClick={() => controls.prepare({ type: 'prepay', body: { loanId }, context: { asset: loan.asset, payoff } })}>
+          <button type="button" disabled={controls.busy || !unlocked} onClick={() => controls.prepare({ type: 'prepay', body: { loanId }, context: { asset: loan.asset, payoff } })}>
             Prepay the rest (about {money(payoff, loan.asset, assets)})
           </button>
           {!unlocked && (

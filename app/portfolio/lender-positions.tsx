@@ -5,29 +5,14 @@ import Link from 'next/link';
 import { TableScroll } from '../explorer/ui';
 import { money } from '../market/format';
 import { amountOf } from '../lib/amounts';
-import { useTRPC } from '../lib/trpc';
+import { type ApiOutputs, useTRPC } from '../lib/trpc';
 import { formatRate } from '../lib/terms';
 import type { AssetInfo } from '../wallet/describe';
 import { shortAccount } from '../wallet/keys';
 import { PORTFOLIO_EVERY_MS } from './loan-math';
 
-interface LenderPosition {
-  readonly asset: string;
-  readonly loans: number;
-  readonly active: number;
-  readonly lent: string;
-  readonly outstanding: string;
-  readonly received: string;
-  readonly interestReceived: string;
-  readonly lateFeesReceived: string;
-  readonly principalLost: string;
-  readonly realisedYieldBps: string;
-}
-
-interface PortfolioSummary {
-  readonly asLender: readonly LenderPosition[];
-  readonly collateralReceived: readonly { readonly asset: string; readonly amount: string }[];
-}
+/** The lender's side of accounts.portfolio: positions per asset and collateral received. */
+type PortfolioSummary = Pick<ApiOutputs['accounts']['portfolio'], 'asLender' | 'collateralReceived'>;
 
 const STATUS_WORDS = { active: 'Active', repaid: 'Repaid', defaulted: 'Defaulted' } as const;
 

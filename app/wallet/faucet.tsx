@@ -48,7 +48,7 @@ export function Faucet() {
             key={button.asset}
             type="button"
             className="primary"
-            disabled={!unlocked || controls.busy || controls.flow.step === 'review'}
+            disabled={!unlocked || controls.busy}
             onClick={() => controls.prepare(button.draft)}
             aria-describedby="faucet-help"
           >

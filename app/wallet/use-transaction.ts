@@ -39,6 +39,7 @@ export interface TransactionControls {
   confirm(): void;
   /** Back to idle (cancels a review; forgets a finished transaction). */
   reset(): void;
+  /** A transaction is under way (read, under review, signing, or waiting for its block): the form that made it holds still. */
   readonly busy: boolean;
 }
 
@@ -153,6 +154,6 @@ export function useTransaction(): TransactionControls {
     }
   }, [status.data, pendingId, flow, queryClient, trpc]);
 
-  const busy = flow.step === 'preparing' || flow.step === 'signing' || flow.step === 'pending';
+  const busy = flow.step === 'preparing' || flow.step === 'review' || flow.step === 'signing' || flow.step === 'pending';
   return useMemo(() => ({ flow, prepare, confirm, reset, busy }), [flow, prepare, confirm, reset, busy]);
 }

@@ -57,7 +57,7 @@ export function BorrowRequestForm() {
       controls.prepare(result.draft);
     })();
   };
-  const locked = controls.flow.step !== 'idle' && controls.flow.step !== 'refused' && controls.flow.step !== 'committed';
+  const locked = controls.busy;
 
   return (
     <>

@@ -61,7 +61,7 @@ export function LendOfferForm() {
       controls.prepare(result.draft);
     })();
   };
-  const locked = controls.flow.step !== 'idle' && controls.flow.step !== 'refused' && controls.flow.step !== 'committed';
+  const locked = controls.busy;
 
   return (
     <>
