@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { Home } from '../node/home/home.js';
 import { Chain } from '../node/ledger/chain.js';
-import { readStatus } from '../node/ledger/run.js';
 import { openStore } from '../node/store/index.js';
 import { openDatabase } from './db/database.js';
 import { chainSource } from './index/chain-source.js';
 import { compareIndex } from './index/compare.js';
 import { Projector, resetIndex } from './index/projector.js';
+import { nodeIsStopped } from './stopped-node.js';
 
 /** How often a rebuild reports its progress. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -19,11 +19,7 @@ const PROGRESS_EVERY_MS = 5_000;
  * Resolves with the exit code.
  */
 export async function reindex(home: Home, out: (line: string) => void = console.log): Promise<number> {
-  const running = await readStatus(home.dir);
-  if (running?.running) {
-    console.error(`lendnet: the node of ${home.dir} is running (pid ${running.status.pid}); stop it before rebuilding its index`);
-    return 1;
-  }
+  if (!(await nodeIsStopped(home, 'rebuilding its index'))) return 1;
   const databaseUrl = process.env.DATABASE_URL;
   const store = await openStore(home.dataDir);
   try {

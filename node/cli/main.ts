@@ -12,6 +12,7 @@ import {
 import { type Home, HomeError, homeDir, homePaths, initDevnetHome, loadHome } from '../home/home.js';
 import { readStatus } from '../ledger/run.js';
 import { writeNetworkHomes } from '../home/network-homes.js';
+import { audit, AUDIT_USAGE, type AuditCommands } from './audit.js';
 import { runCluster } from './cluster.js';
 
 const USAGE = `usage: lendnet <command>
@@ -29,6 +30,7 @@ commands:
   reindex [--home DIR]         rebuild the node's index from its block store (the node stopped), then
                                compare it with the ledger state row by row
   status [--home DIR]          height, last block time, state root and mempool size of the node
+${AUDIT_USAGE}
   genesis --validators N --out DIR [--observers M] [--host ADDR] [--base-port P] [--chain-id ID]
                                write the homes of a network of N validators (and M observers) that
                                know each other: DIR/node0 ... listening on ADDR (127.0.0.1) from port P (26656)
@@ -74,6 +76,7 @@ export async function main(argv: readonly string[], server: ServerCommands = {})
     }
     if (command === 'start') return await start(flags, server.start);
     if (command === 'reindex') return await reindex(stringFlag(flags, '--home'), server.reindex);
+    if (command === 'audit') return await audit(words, flags, server.audit);
     if (command === 'genesis') return await genesisCommand(flags);
     if (command === 'cluster') return await runCluster(flags);
     if (command === 'status') return await status(typeof home === 'string' ? home : undefined);
@@ -121,6 +124,7 @@ export interface ServerCommands {
   readonly start?: StartCommand;
   /** Rebuilds a stopped node's index from its store; resolves with the exit code. */
   readonly reindex?: (home: Home) => Promise<number>;
+  readonly audit?: AuditCommands;
 }
 
 const DEFAULT_HTTP_PORT = 3000;

@@ -57,6 +57,15 @@ export interface Evaluated extends Proposal {
   readonly fork: MarketState;
 }
 
+/**
+ * A replayed block's stored forms as its caller holds them: the block's bytes as read from a
+ * store (which decode to the block) and its events' bytes (equal to what it causes).
+ */
+export interface EncodedBlock {
+  readonly block: Uint8Array;
+  readonly events: Uint8Array;
+}
+
 /** A block built on the live state and not yet committed. */
 export interface Proposal {
   readonly block: Block;
@@ -75,6 +84,8 @@ export interface Proposal {
 export class Chain {
   private lastCommit: CommitCertificate | undefined;
   private lastHeader: BlockHeader | undefined;
+  /** A block `evaluateCommitted` put into the tree and that is not yet committed or abandoned. */
+  private replaying: Evaluated | undefined;
 
   private constructor(
     readonly genesis: Genesis,
@@ -134,6 +145,7 @@ export class Chain {
   }
 
   private proposal(time: number, executed: ExecutedBlock, refused: Proposal['refused'], proposer: string): Proposal {
+    this.checkNotReplaying();
     const changes = encodedChanges(executed.changes);
     const block = this.blockOf(time, executed, toHex(this.tree.applyChanges(changes)), proposer);
     return { block, executed, refused, encodedChanges: changes };
@@ -176,6 +188,53 @@ export class Chain {
    * checked by the caller. Throws InvalidProposalError naming the first fault.
    */
   evaluate(block: Block, txs: readonly SignedTransaction<unknown>[], options: { readonly committed?: boolean; readonly now?: number } = {}): Evaluated {
+    const { executed, changes, fork, fault } = this.execute(block, txs, options);
+    if (this.speculativeRoot(changes) !== block.header.stateRoot) fault('its state root does not match the state it leads to');
+    return { block, hash: blockHash(block.header), executed, refused: [], encodedChanges: changes, fork };
+  }
+
+  /**
+   * A replay's `evaluate` of a committed block (an auditor's or a node's catching up from
+   * genesis): the same checks, but the block's changes go into the live tree once and stay
+   * there when its state root checks, instead of being applied, undone and applied again by
+   * `commitEvaluated`. Until the block is passed to `commitReplayed` or `abandonReplayed`, the
+   * tree is ahead of the live state, and nothing else may be done with this chain.
+   */
+  evaluateCommitted(block: Block, txs: readonly SignedTransaction<unknown>[]): Evaluated {
+    this.checkNotReplaying();
+    const { executed, changes, fork, fault } = this.execute(block, txs, { committed: true });
+    if (toHex(this.tree.applyChanges(changes)) !== block.header.stateRoot) {
+      this.undoTree(changes);
+      fault('its state root does not match the state it leads to');
+    }
+    const evaluated: Evaluated = { block, hash: blockHash(block.header), executed, refused: [], encodedChanges: changes, fork };
+    this.replaying = evaluated;
+    return evaluated;
+  }
+
+  /**
+   * Commits a block checked by `evaluateCommitted`: takes the fork's writes into the live
+   * state, then stores it as `commit` does; with `encoded`, the block's stored forms the caller
+   * already holds instead of encoding them again.
+   */
+  commitReplayed(evaluated: Evaluated, certificate: CommitCertificate, encoded?: EncodedBlock): Promise<void> {
+    if (this.replaying !== evaluated) throw new Error('commitReplayed takes the block evaluateCommitted returned last');
+    this.replaying = undefined;
+    this.state.takeChanges();
+    this.state.absorb(evaluated.fork);
+    this.state.takeChanges();
+    return this.write(evaluated, certificate, encoded);
+  }
+
+  /** Takes a block checked by `evaluateCommitted` back out of the tree, leaving the chain at the block before it. */
+  abandonReplayed(evaluated: Evaluated): void {
+    if (this.replaying !== evaluated) throw new Error('abandonReplayed takes the block evaluateCommitted returned last');
+    this.replaying = undefined;
+    this.undoTree(evaluated.encodedChanges);
+  }
+
+  /** The header checks of `evaluate` and the block's execution on a fork of the live state. */
+  private execute(block: Block, txs: readonly SignedTransaction<unknown>[], options: { readonly committed?: boolean; readonly now?: number }) {
     const { header } = block;
     const height = this.current.height + 1;
     const fault = (reason: string): never => {
@@ -208,12 +267,10 @@ export class Chain {
     try {
       executed = replayBlock(fork, { height, time: header.time }, txs);
     } catch (error) {
-      if (error instanceof InvalidBlockError) fault(error.message);
+      if (error instanceof InvalidBlockError) fault(`transaction ${error.index} is refused (${error.refusal.code}: ${error.refusal.message})`);
       throw error;
     }
-    const changes = encodedChanges(executed.changes);
-    if (this.speculativeRoot(changes) !== header.stateRoot) fault('its state root does not match the state it leads to');
-    return { block, hash: blockHash(header), executed, refused: [], encodedChanges: changes, fork };
+    return { executed, changes: encodedChanges(executed.changes), fork, fault };
   }
 
   /**
@@ -222,6 +279,7 @@ export class Chain {
    * `commit` does. The returned promise resolves when the block is durable.
    */
   commitEvaluated(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
+    this.checkNotReplaying();
     this.state.takeChanges();
     this.state.absorb(evaluated.fork);
     this.state.takeChanges();
@@ -232,15 +290,30 @@ export class Chain {
 
   /** The state root after `changes`, computed on the live tree and then undone. */
   private speculativeRoot(changes: ReadonlyMap<string, Uint8Array | undefined>): string {
+    this.checkNotReplaying();
     const root = toHex(this.tree.applyChanges(changes));
-    const previous = new Map<string, StateValue | undefined>();
-    for (const key of changes.keys()) previous.set(key, this.state.get(key));
-    this.tree.applyChanges(encodedChanges(previous));
+    this.undoTree(changes);
     return root;
   }
 
+  /** The tree must not be used while it holds a replayed block the live state does not. */
+  private checkNotReplaying(): void {
+    if (this.replaying) throw new Error('a replayed block is neither committed nor abandoned');
+  }
+
+  /** Puts the live state's values of `changes`' keys back into the tree. */
+  private undoTree(changes: ReadonlyMap<string, Uint8Array | undefined>): void {
+    const previous = new Map<string, StateValue | undefined>();
+    for (const key of changes.keys()) previous.set(key, this.state.get(key));
+    this.tree.applyChanges(encodedChanges(previous));
+  }
+
   /** Stores a proposal with its certificate in one atomic, durable write. */
-  async commit(proposal: Proposal, certificate: CommitCertificate): Promise<void> {
+  commit(proposal: Proposal, certificate: CommitCertificate): Promise<void> {
+    return this.write(proposal, certificate, undefined);
+  }
+
+  private async write(proposal: Proposal, certificate: CommitCertificate, encoded: EncodedBlock | undefined): Promise<void> {
     const { block, executed } = proposal;
     const hash = blockHash(block.header);
     // The first block also stores the genesis records, so the store alone can restart the node.
@@ -249,11 +322,11 @@ export class Chain {
     await this.store.commitBlock({
       height: block.header.height,
       hash: fromHex(hash),
-      block: utf8(encodeBlock(block)),
+      block: encoded?.block ?? utf8(encodeBlock(block)),
       commit: utf8(encodeCommit(certificate)),
       txs: executed.included.map((tx, index) => [tx.id, { height: block.header.height, index }] as const),
       stateChanges: changes,
-      nodeData: [[blockEventsKey(block.header.height), encodeBlockEvents(executed)]],
+      nodeData: [[blockEventsKey(block.header.height), encoded?.events ?? encodeBlockEvents(executed)]],
     });
     this.current = { height: block.header.height, hash, time: block.header.time, stateRoot: block.header.stateRoot };
     this.lastCommit = certificate;

@@ -255,4 +255,14 @@ describe.each(kinds)('the tRPC API on %s', (kind) => {
     const commit = await bed.caller().audit.commit({ height: 1 });
     expect(commit.commit.blockHash).toBe(commit.blockHash);
   });
+
+  it("serves a loan's file, which verifies with no node", async () => {
+    const { verifyLoanFileText } = await import('../../contracts/audit/loan-file.js');
+    const file = await bed.caller().audit.loanFile({ id: 2 });
+    expect(file.fileName).toBe('lendnet-loan-2.json');
+    const verdict = verifyLoanFileText(file.text);
+    expect(verdict).toMatchObject({ ok: true, loanId: 2, checks: { txs: 2 } });
+    expect(verdict.loan).toMatchObject({ id: 2, status: 'repaid', borrower: dave.account });
+    await expect(bed.caller().audit.loanFile({ id: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
 });

@@ -12,7 +12,8 @@ export interface IndexDifference {
 
 const show = (value: unknown) => (value === undefined || value === null ? 'absent' : String(value));
 
-class Differences {
+/** Differences found so far: a field at a time, or a whole row's fields against what the ledger holds. */
+export class Differences {
   readonly found: IndexDifference[] = [];
   field(table: string, key: string, field: string, index: unknown, ledger: unknown): void {
     if (show(index) !== show(ledger)) this.found.push({ table, key, field, index: show(index), ledger: show(ledger) });
