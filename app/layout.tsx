@@ -15,9 +15,14 @@ export default function RootLayout({ children }: { readonly children: ReactNode 
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#content">
+          Skip to content
+        </a>
         <Providers>
           <SiteHeader />
-          <main>{children}</main>
+          <main id="content" tabIndex={-1}>
+            {children}
+          </main>
         </Providers>
       </body>
     </html>

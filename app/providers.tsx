@@ -5,6 +5,7 @@ import { TRPCClientError, createTRPCClient, httpBatchLink, httpSubscriptionLink,
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 import type { AppRouter } from '../server/api/router';
+import { LiveUpdates } from './lib/live';
 import { TRPCProvider } from './lib/trpc';
 import { WalletProvider } from './wallet/wallet-context';
 
@@ -51,7 +52,9 @@ export function Providers({ children }: { readonly children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <WalletProvider>{children}</WalletProvider>
+        <LiveUpdates>
+          <WalletProvider>{children}</WalletProvider>
+        </LiveUpdates>
       </TRPCProvider>
     </QueryClientProvider>
   );

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useLive } from './lib/live';
 import { shortAccount } from './wallet/keys';
 import { useWallet } from './wallet/wallet-context';
 
@@ -12,6 +13,7 @@ const SECTIONS: readonly { readonly href: string; readonly label: string }[] = [
   { href: '/portfolio', label: 'Portfolio' },
   { href: '/wallet', label: 'Wallet' },
   { href: '/explorer', label: 'Explorer' },
+  { href: '/audit', label: 'Audit' },
   { href: '/node', label: 'Node' },
 ];
 
@@ -49,6 +51,16 @@ function WalletStatus() {
   );
 }
 
+/** Whether pages follow the chain live, and its last indexed block. */
+function LiveStatus() {
+  const live = useLive();
+  return (
+    <span className="live-status muted small" data-testid="live-status" data-connected={live.connected}>
+      {live.connected ? `● Live${live.height !== undefined ? `, block ${live.height.toLocaleString('en-US')}` : ''}` : '○ Reconnecting…'}
+    </span>
+  );
+}
+
 export function SiteHeader() {
   const pathname = usePathname() ?? '/';
   return (
@@ -67,6 +79,7 @@ export function SiteHeader() {
           ))}
         </ul>
       </nav>
+      <LiveStatus />
       <WalletStatus />
     </header>
   );

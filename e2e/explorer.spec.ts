@@ -61,7 +61,7 @@ test('the explorer shows blocks arriving, opens a block, finds a height, and the
   await expect(page.getByText(/Nothing found for “no-such-thing”/)).toBeVisible();
   await expect(page).toHaveURL(/\/explorer\/block\/3$/);
 
-  // The node page: its height and index lag, read again every few seconds.
+  // The node page: its height and index lag, read again as blocks are indexed.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Node' }).click();
   await expect(page.getByRole('heading', { name: 'Node', level: 1 })).toBeVisible();
   const height = fact(page, 'Height');

@@ -111,7 +111,7 @@ export function describeEvent(event: ChainEvent['event'], assets: Assets): strin
     case 'repayment':
       return `${shortHex(event.payer)} ${event.prepay ? 'prepaid' : 'paid'} loan #${event.loanId}: principal ${event.principal}, interest ${event.interest}, late fees ${event.lateFees} (minor units).`;
     case 'installmentLate':
-      return `Installment ${event.installment} of loan #${event.loanId} is late; a fee of ${event.fee} minor units is owed.`;
+      return `Installment ${event.installment + 1} of loan #${event.loanId} is late; a fee of ${event.fee} minor units is owed.`;
     case 'loanRepaid':
       return `Loan #${event.loanId} is repaid in full.`;
     case 'loanDefaulted':

@@ -10,8 +10,6 @@ import { useCursorPages } from './use-cursor-pages';
 
 /** Blocks a page lists. The table always keeps this many rows, so new blocks never move the page. */
 const PAGE_SIZE = 15;
-/** How often the newest page is read again while live. */
-const LIVE_MS = 2_000;
 
 function BlockRow({ block }: { readonly block: BlockSummary }) {
   return (
@@ -43,7 +41,7 @@ function PlaceholderRow({ index, text }: { readonly index: number; readonly text
 }
 
 /**
- * The latest blocks, newest first, read again every two seconds while the first page is shown
+ * The latest blocks, newest first, read again as each block is indexed while the first page is shown
  * and live updates are on. Older pages stay still: they are a fixed range of heights.
  */
 export function LatestBlocks() {
@@ -54,7 +52,7 @@ export function LatestBlocks() {
   const blocks = useQuery({
     ...trpc.chain.blocks.queryOptions({ limit: PAGE_SIZE, cursor: pages.cursor }),
     placeholderData: keepPreviousData,
-    refetchInterval: live ? LIVE_MS : false,
+    meta: { live },
   });
   const rows = blocks.data?.items ?? [];
   const fill = Math.max(0, PAGE_SIZE - rows.length);

@@ -2,6 +2,7 @@
 
 import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import Link from 'next/link';
 import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { useTRPC } from '../lib/trpc';
@@ -13,12 +14,20 @@ type SearchHit = ApiOutputs['chain']['search']['hits'][number];
 /** The longest term chain.search takes (docs/api.md §6). */
 const MAX_TERM = 100;
 
-/** Where a hit lives in the explorer; orders and loans have no explorer page. */
-function hitHref(hit: SearchHit): string | undefined {
-  if (hit.kind === 'block') return `/explorer/block/${hit.height}`;
-  if (hit.kind === 'tx') return `/explorer/tx/${hit.id}`;
-  if (hit.kind === 'account') return `/explorer/account/${hit.account}`;
-  return undefined;
+/** Where a hit lives: the explorer's pages, a loan's page, and the market's page of an order. */
+function hitHref(hit: SearchHit): string {
+  switch (hit.kind) {
+    case 'block':
+      return `/explorer/block/${hit.height}`;
+    case 'tx':
+      return `/explorer/tx/${hit.id}`;
+    case 'account':
+      return `/explorer/account/${hit.account}`;
+    case 'loan':
+      return `/loans/${hit.id}`;
+    case 'order':
+      return hit.side === 'lend' ? `/market/offer/${hit.id}` : `/market/request/${hit.id}`;
+  }
 }
 
 function hitText(hit: SearchHit): string {
@@ -36,7 +45,11 @@ function hitText(hit: SearchHit): string {
   }
 }
 
-type Outcome = { readonly kind: 'idle' } | { readonly kind: 'searching' } | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
+type Outcome =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'searching' }
+  | { readonly kind: 'hits'; readonly hits: readonly SearchHit[] }
+  | { readonly kind: 'message'; readonly text: string; readonly error: boolean };
 
 /** One box for a block height, a transaction id or an account: it goes straight to the page found. */
 export function SearchBox() {
@@ -61,16 +74,12 @@ export function SearchBox() {
     setOutcome({ kind: 'searching' });
     try {
       const { hits } = await queryClient.fetchQuery({ ...trpc.chain.search.queryOptions({ term: trimmed }), staleTime: 0 });
-      // A number may name a block, an order and a loan at once: the explorer's own pages come first.
-      const target = ['block', 'tx', 'account'].map((kind) => hits.find((hit) => hit.kind === kind)).find((hit) => hit !== undefined);
-      const href = target && hitHref(target);
-      if (href) {
-        setOutcome({ kind: 'idle' });
-        router.push(href);
-        return;
-      }
-      if (hits.length > 0) {
-        setOutcome({ kind: 'message', text: `Found ${hits.map(hitText).join(', ')}: the market shows orders and loans, the explorer does not.`, error: false });
+      // A number may name a block, an order and a loan at once: the block comes first, and the
+      // others are named with links under the box.
+      const target = ['block', 'tx', 'account', 'loan', 'order'].map((kind) => hits.find((hit) => hit.kind === kind)).find((hit) => hit !== undefined);
+      if (target) {
+        setOutcome(hits.length > 1 ? { kind: 'hits', hits: hits.filter((hit) => hit !== target) } : { kind: 'idle' });
+        router.push(hitHref(target));
         return;
       }
       setOutcome({ kind: 'message', text: `Nothing found for “${trimmed}”. Try a block height (such as 42), a transaction id or an account (64 hex characters).`, error: false });
@@ -99,7 +108,24 @@ export function SearchBox() {
         </button>
       </div>
       <p id={hintId} className={outcome.kind === 'message' && outcome.error ? 'error small search-outcome' : 'muted small search-outcome'} aria-live="polite">
-        {outcome.kind === 'searching' ? 'Searching…' : outcome.kind === 'message' ? outcome.text : 'A block height, a transaction id or an account id.'}
+        {outcome.kind === 'searching' ? (
+          'Searching…'
+        ) : outcome.kind === 'message' ? (
+          outcome.text
+        ) : outcome.kind === 'hits' ? (
+          <>
+            Also found:{' '}
+            {outcome.hits.map((hit, i) => (
+              <span key={hitHref(hit)}>
+                {i > 0 && ', '}
+                <Link href={hitHref(hit)}>{hitText(hit)}</Link>
+              </span>
+            ))}
+            .
+          </>
+        ) : (
+          'A block height, a transaction id, an account, or a loan or order number.'
+        )}
       </p>
     </form>
   );

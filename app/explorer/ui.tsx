@@ -51,6 +51,11 @@ export function TxLink({ id, full = false }: { readonly id: string; readonly ful
   );
 }
 
+/** A loan's page: its file and its events, verified in the browser. */
+export function LoanLink({ id }: { readonly id: number }) {
+  return <Link href={`/loans/${id}`}>loan #{id}</Link>;
+}
+
 export function AccountLink({ account, full = false }: { readonly account: string; readonly full?: boolean }) {
   return (
     <Link href={`/explorer/account/${account}`} title={account}>

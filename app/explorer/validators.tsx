@@ -18,7 +18,7 @@ export function Validators({ headingLevel = 2 }: { readonly headingLevel?: 2 | 3
   const validators = useQuery({ ...trpc.chain.validators.queryOptions(), staleTime: 60_000 });
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
-    <section aria-labelledby="validators-heading" className="card">
+    <section id="validators" aria-labelledby="validators-heading" className="card">
       <Heading id="validators-heading">Validators</Heading>
       {validators.isPending && <p className="muted">Reading the validator set…</p>}
       {validators.isError && <LoadError what="the validators" error={validators.error} retry={() => void validators.refetch()} />}

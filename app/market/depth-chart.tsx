@@ -9,8 +9,6 @@ import { fraction, innerHeight, innerWidth, PLOT, shortRate, ticksUpTo } from '.
 import { money } from './format';
 import { Legend } from './rate-chart';
 
-const LIVE_EVERY_MS = 5_000;
-
 interface Level {
   readonly rateBps: number;
   readonly orders: number;
@@ -25,7 +23,7 @@ interface Level {
  */
 export function DepthChart({ asset, assets }: { readonly asset: string; readonly assets: ReadonlyMap<string, AssetInfo> }) {
   const trpc = useTRPC();
-  const depth = useQuery({ ...trpc.market.depth.queryOptions({ asset, levels: 100 }), refetchInterval: LIVE_EVERY_MS, placeholderData: keepPreviousData });
+  const depth = useQuery({ ...trpc.market.depth.queryOptions({ asset, levels: 100 }), placeholderData: keepPreviousData });
   const lend: readonly Level[] = depth.data?.lend ?? [];
   const borrow: readonly Level[] = depth.data?.borrow ?? [];
   const decimals = assets.get(asset)?.decimals ?? 0;

@@ -33,3 +33,26 @@ export function Field({
     </div>
   );
 }
+
+/** A labelled text input for an amount in an asset's units, as typed: "1,250.50". */
+export function AmountField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+}: {
+  readonly id: string;
+  readonly label: ReactNode;
+  readonly hint?: ReactNode;
+  readonly error?: string | undefined;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      {(props) => <input {...props} type="text" inputMode="decimal" autoComplete="off" value={value} onChange={(event) => onChange(event.target.value)} />}
+    </Field>
+  );
+}

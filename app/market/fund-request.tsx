@@ -10,7 +10,7 @@ import { shortAccount } from '../wallet/keys';
 import { TransactionPanel } from '../wallet/transaction-panel';
 import { useTransaction } from '../wallet/use-transaction';
 import { useWallet } from '../wallet/wallet-context';
-import { Field } from './field';
+import { AmountField } from './field';
 import { money, scheduleText } from './format';
 import { planSummary } from './order-draft';
 import { SignerNote, useSpendable } from './order-fields';
@@ -99,26 +99,17 @@ function FundForm({ request, assets }: { readonly request: Request; readonly ass
       <form className="card stack order-form" onSubmit={submit} noValidate aria-labelledby="fund-title">
         <h2 id="fund-title">Fund this request</h2>
         <fieldset disabled={locked} className="stack plain-fieldset">
-          <Field
+          <AmountField
             id="fund-amount"
             label={`Amount to lend (${request.asset})`}
             hint={`All of it is ${money(request.remaining, request.asset, assets)}; you may fund part and leave the rest to other lenders.`}
             error={shownError ?? ('error' in checked && text.trim() !== '' ? checked.error : undefined)}
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="text"
-                inputMode="decimal"
-                autoComplete="off"
-                value={text}
-                onChange={(e) => {
-                  setText(e.target.value);
-                  setShownError(undefined);
-                }}
-              />
-            )}
-          </Field>
+            value={text}
+            onChange={(value) => {
+              setText(value);
+              setShownError(undefined);
+            }}
+          />
         </fieldset>
         {yours && (
           <p data-testid="fund-earnings">

@@ -10,8 +10,6 @@ import type { AssetInfo } from '../wallet/describe';
 import { defaultDirection, type BookEntry, type BookInput } from './book-filters';
 import { creditText, money, scheduleText } from './format';
 
-/** How often the book is read again while it is on screen. */
-const LIVE_EVERY_MS = 3_000;
 const PAGE_SIZE = 20;
 
 const SORT_WORDS = {
@@ -81,7 +79,6 @@ export function OrderBook({ input, assets, disabled }: { readonly input: Omit<Bo
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     enabled: !disabled,
-    refetchInterval: LIVE_EVERY_MS,
     placeholderData: keepPreviousData,
   });
   const orders = book.data?.pages.flatMap((page) => page.items) ?? [];
@@ -137,7 +134,7 @@ export function OrderBook({ input, assets, disabled }: { readonly input: Omit<Bo
       <div className="market-book-foot">
         <p className="muted small" data-testid="book-status">
           {orders.length > 0 && `${orders.length} shown${book.hasNextPage ? ', more below' : ''}. `}
-          {book.isError && orders.length > 0 ? 'The node stopped answering; showing the last book read.' : 'Updates every few seconds.'}
+          {book.isError && orders.length > 0 ? 'The node stopped answering; showing the last book read.' : 'Updates as each block is indexed.'}
         </p>
         {book.hasNextPage && (
           <button type="button" onClick={() => void book.fetchNextPage()} disabled={book.isFetchingNextPage}>

@@ -24,7 +24,7 @@ export function useSpendable(): { readonly shown: ReadonlyMap<string, bigint> | 
   const wallet = useWallet();
   const account = wallet.selected?.account;
   const options = trpc.accounts.balances.queryOptions({ account: account ?? '0'.repeat(64) });
-  const balances = useQuery({ ...options, enabled: account !== undefined, refetchInterval: 5_000 });
+  const balances = useQuery({ ...options, enabled: account !== undefined });
   const shown = useMemo(() => (balances.data ? spendableOf(balances.data.balances) : undefined), [balances.data]);
   const readFresh = useCallback(async () => {
     if (account === undefined) return undefined;

@@ -23,13 +23,11 @@ const SIDES = [
   { side: 'borrow', name: 'Borrow requests', className: 'chart-borrow' },
 ] as const;
 
-const LIVE_EVERY_MS = 5_000;
-
 /** APR against term: for each term bucket, the lowest, mean and highest rate of each side, drawn as a bar with a dot. */
 export function RateChart({ asset, assets }: { readonly asset: string; readonly assets: ReadonlyMap<string, AssetInfo> }) {
   const trpc = useTRPC();
   const [bucketSeconds, setBucketSeconds] = useState<number>(30 * 86_400);
-  const options = { refetchInterval: LIVE_EVERY_MS, placeholderData: keepPreviousData } as const;
+  const options = { placeholderData: keepPreviousData } as const;
   const lend = useQuery({ ...trpc.market.ratesByTerm.queryOptions({ side: 'lend', asset, bucketSeconds }), ...options });
   const borrow = useQuery({ ...trpc.market.ratesByTerm.queryOptions({ side: 'borrow', asset, bucketSeconds }), ...options });
   const series = { lend: lend.data ?? [], borrow: borrow.data ?? [] };

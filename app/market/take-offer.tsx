@@ -11,7 +11,7 @@ import { shortAccount } from '../wallet/keys';
 import { TransactionPanel } from '../wallet/transaction-panel';
 import { useTransaction } from '../wallet/use-transaction';
 import { useWallet } from '../wallet/wallet-context';
-import { Field } from './field';
+import { AmountField } from './field';
 import { money, scheduleText } from './format';
 import { SignerNote, useSpendable } from './order-fields';
 import { ScheduleTable } from './schedule-table';
@@ -115,26 +115,17 @@ function TakeForm({ offer, assets }: { readonly offer: Offer; readonly assets: R
       <form className="card stack order-form" onSubmit={submit} noValidate aria-labelledby="take-title">
         <h2 id="take-title">Borrow from this offer</h2>
         <fieldset disabled={locked} className="stack plain-fieldset">
-          <Field
+          <AmountField
             id="take-amount"
             label={`Amount to borrow (${offer.asset})`}
             hint={`From ${money(range.min, offer.asset, assets)} to ${money(range.max, offer.asset, assets)}.`}
             error={shownError ?? ('error' in checked && text.trim() !== '' ? checked.error : undefined)}
-          >
-            {(props) => (
-              <input
-                {...props}
-                type="text"
-                inputMode="decimal"
-                autoComplete="off"
-                value={text}
-                onChange={(e) => {
-                  setText(e.target.value);
-                  setShownError(undefined);
-                }}
-              />
-            )}
-          </Field>
+            value={text}
+            onChange={(value) => {
+              setText(value);
+              setShownError(undefined);
+            }}
+          />
         </fieldset>
         {checked.collateral && (
           <p data-testid="take-collateral">

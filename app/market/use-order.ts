@@ -4,10 +4,10 @@ import { useQuery } from '@tanstack/react-query';
 import { TRPCClientError } from '@trpc/client';
 import { useTRPC } from '../lib/trpc';
 
-/** One order (market.order), read again every few seconds while it is on screen; `missing` when no order has the id. */
+/** One order (market.order), read again as blocks are indexed while it is on screen; `missing` when no order has the id. */
 export function useOrder(orderId: number) {
   const trpc = useTRPC();
-  const query = useQuery({ ...trpc.market.order.queryOptions({ id: orderId }), enabled: orderId > 0, refetchInterval: 3_000, retry: (count, error) => !isNotFound(error) && count < 2 });
+  const query = useQuery({ ...trpc.market.order.queryOptions({ id: orderId }), enabled: orderId > 0, retry: (count, error) => !isNotFound(error) && count < 2 });
   return { ...query, missing: orderId <= 0 || (query.isError && isNotFound(query.error)) };
 }
 

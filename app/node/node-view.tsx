@@ -7,9 +7,6 @@ import { BlockLink, Fact, Facts, LoadError } from '../explorer/ui';
 import { Validators } from '../explorer/validators';
 import { useTRPC } from '../lib/trpc';
 
-/** How often the page reads the node again. */
-const REFRESH_MS = 2_000;
-
 /** What `GET /healthz` answers (server/http/health.ts); it answers 503 with the same body when not ok. */
 interface NodeHealth {
   readonly status: 'ok' | 'degraded' | 'stopping';
@@ -39,7 +36,7 @@ function useNowSeconds(): number {
 }
 
 function Health() {
-  const health = useQuery({ queryKey: ['healthz'], queryFn: readHealth, refetchInterval: REFRESH_MS, retry: false });
+  const health = useQuery({ queryKey: ['healthz'], queryFn: readHealth, retry: false });
   return (
     <section className="card" aria-labelledby="health-heading">
       <h2 id="health-heading">Health</h2>
@@ -70,7 +67,7 @@ function Health() {
 function Status() {
   const trpc = useTRPC();
   const now = useNowSeconds();
-  const status = useQuery({ ...trpc.node.status.queryOptions(), refetchInterval: REFRESH_MS });
+  const status = useQuery(trpc.node.status.queryOptions());
   if (status.isPending) {
     return (
       <section className="card node-status" aria-labelledby="node-status-heading">
@@ -114,7 +111,7 @@ function Status() {
           </Fact>
         )}
       </Facts>
-      <p className="muted small">Read every two seconds. The list of peers is for the node&apos;s operator: it needs the admin token.</p>
+      <p className="muted small">Updated as each block is indexed. The list of peers is for the node&apos;s operator: it needs the admin token.</p>
     </section>
   );
 }

@@ -12,7 +12,9 @@ import type { AssetInfo } from '../wallet/describe';
 import { TransactionPanel } from '../wallet/transaction-panel';
 import { useTransaction } from '../wallet/use-transaction';
 import { useWallet } from '../wallet/wallet-context';
-import { nextInstallment, payoffEstimate, PORTFOLIO_EVERY_MS } from './loan-math';
+import { nextInstallment, payoffEstimate, totalOwed } from './loan-math';
+import { PayAmount } from './pay-amount';
+import { ScheduleChart } from './schedule-chart';
 
 const STATUS_WORDS = { active: 'Active', repaid: 'Repaid', defaulted: 'Defaulted' } as const;
 
@@ -21,7 +23,7 @@ type NextPayment = { readonly loanId: number; readonly asset: string; readonly d
 /** The account as borrower: the next payment across its loans, then each loan with its schedule and payments. */
 export function BorrowerLoans({ account, assets, nextPayment }: { readonly account: string; readonly assets: ReadonlyMap<string, AssetInfo>; readonly nextPayment: NextPayment }) {
   const trpc = useTRPC();
-  const loans = useQuery({ ...trpc.accounts.loans.queryOptions({ account, role: 'borrower', limit: 50 }), refetchInterval: PORTFOLIO_EVERY_MS });
+  const loans = useQuery(trpc.accounts.loans.queryOptions({ account, role: 'borrower', limit: 50 }));
   const items = loans.data?.items ?? [];
   return (
     <section className="card stack" aria-labelledby="borrower-title">
@@ -51,7 +53,7 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
   const queryClient = useQueryClient();
   const wallet = useWallet();
   const controls = useTransaction();
-  const detail = useQuery({ ...trpc.loans.byId.queryOptions({ id: loanId }), refetchInterval: PORTFOLIO_EVERY_MS });
+  const detail = useQuery(trpc.loans.byId.queryOptions({ id: loanId }));
   const committed = controls.flow.step === 'committed';
   // A payment changes the loan: read it again at once rather than at the next tick.
   useEffect(() => {
@@ -71,7 +73,8 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
   const next = nextInstallment(loan);
   const payoff = payoffEstimate(loan, Math.floor(Date.now() / 1000));
   const unlocked = wallet.state.status === 'unlocked' && wallet.selected?.account === account;
-  const rows = loan.plan.map((i) => ({ number: i.number, due: i.due, principal: amountOf(i.principal), interest: amountOf(i.interest), status: i.status, next: next !== undefined && i.number === next.index + 1 }));
+  // The chain numbers installments from 0; people count them from 1.
+  const rows = loan.plan.map((i) => ({ number: i.number + 1, due: i.due, principal: amountOf(i.principal), interest: amountOf(i.interest), status: i.status, next: next !== undefined && i.number === next.index }));
   return (
     <article className="loan-card stack" aria-label={title}>
       <h3>
@@ -93,7 +96,11 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
       ) : (
         <p className="muted">{loan.status === 'repaid' ? 'Repaid in full; the collateral is back with you.' : loan.status === 'defaulted' ? 'This loan defaulted: its collateral went to the lenders.' : 'Nothing left to pay.'}</p>
       )}
+      <ScheduleChart loanId={loanId} rows={rows} asset={loan.asset} assets={assets} />
       <ScheduleTable caption={`Schedule of loan #${loanId}`} rows={rows} asset={loan.asset} assets={assets} />
+      <p className="small">
+        <Link href={`/loans/${loanId}`}>Loan #{loanId}: its file, its lenders and every event, verified in your browser</Link>
+      </p>
       {next && (
         <div className="actions">
           <button
@@ -113,6 +120,15 @@ function LoanCard({ loanId, account, assets }: { readonly loanId: number; readon
             </small>
           )}
         </div>
+      )}
+      {next && (
+        <PayAmount
+          loanId={loanId}
+          asset={assets.get(loan.asset)}
+          owed={totalOwed(loan)}
+          disabled={controls.busy || !unlocked}
+          onPay={(amount) => controls.prepare({ type: 'repay', body: { loanId, amount }, context: { asset: loan.asset } })}
+        />
       )}
       <TransactionPanel controls={controls} title={`Pay loan #${loanId}`} />
     </article>

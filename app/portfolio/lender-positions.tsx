@@ -9,7 +9,7 @@ import { type ApiOutputs, useTRPC } from '../lib/trpc';
 import { formatRate } from '../lib/terms';
 import type { AssetInfo } from '../wallet/describe';
 import { shortAccount } from '../wallet/keys';
-import { PORTFOLIO_EVERY_MS } from './loan-math';
+import { PositionBars } from './position-bars';
 
 /** The lender's side of accounts.portfolio: positions per asset and collateral received. */
 type PortfolioSummary = Pick<ApiOutputs['accounts']['portfolio'], 'asLender' | 'collateralReceived'>;
@@ -24,7 +24,7 @@ function yieldText(bps: string): string {
 /** The account as lender: per asset, what it lent, received, has outstanding and lost, then each loan it holds a share of. */
 export function LenderPositions({ account, assets, portfolio }: { readonly account: string; readonly assets: ReadonlyMap<string, AssetInfo>; readonly portfolio: PortfolioSummary | undefined }) {
   const trpc = useTRPC();
-  const loans = useQuery({ ...trpc.accounts.loans.queryOptions({ account, role: 'lender', limit: 50 }), refetchInterval: PORTFOLIO_EVERY_MS });
+  const loans = useQuery(trpc.accounts.loans.queryOptions({ account, role: 'lender', limit: 50 }));
   const items = loans.data?.items ?? [];
   return (
     <section className="card stack" aria-labelledby="lender-title">
@@ -74,6 +74,7 @@ export function LenderPositions({ account, assets, portfolio }: { readonly accou
           </table>
         </TableScroll>
       )}
+      {portfolio && <PositionBars positions={portfolio.asLender} assets={assets} />}
       {portfolio && portfolio.collateralReceived.length > 0 && (
         <p>Collateral received from defaults: {portfolio.collateralReceived.map((c) => money(c.amount, c.asset, assets)).join(', ')}.</p>
       )}
@@ -96,7 +97,9 @@ export function LenderPositions({ account, assets, portfolio }: { readonly accou
                 const received = r ? amountOf(r.principal) + amountOf(r.interest) + amountOf(r.lateFees) : 0n;
                 return (
                   <tr key={loan.id}>
-                    <td>#{loan.id}</td>
+                    <td>
+                      <Link href={`/loans/${loan.id}`}>#{loan.id}</Link>
+                    </td>
                     <td>
                       <code title={loan.borrower}>{shortAccount(loan.borrower)}</code>
                     </td>

@@ -1,9 +1,6 @@
 import { accruedInterest } from '../../contracts/loans/schedule';
 import { amountOf } from '../lib/amounts';
 
-/** How often the portfolio is read again while it is on screen. */
-export const PORTFOLIO_EVERY_MS = 3_000;
-
 /** A loan as loans.byId gives it, reduced to what the payment figures need (amounts as decimal strings). */
 export interface LoanFile {
   readonly term: number;
@@ -43,5 +40,13 @@ export function payoffEstimate(loan: LoanFile, now: number): bigint {
     const earned = accruedInterest(amountOf(installment.interest), now - (installment.due - period), period);
     owed += (earned > paidInterest ? earned - paidInterest : 0n) + amountOf(installment.principal) - (first ? amountOf(loan.paidPrincipal) : 0n);
   }
+  return owed;
+}
+
+/** Everything left to pay on the loan at its full schedule, as contracts/' amountOwed counts it: late fees owed, then every installment not yet paid. */
+export function totalOwed(loan: LoanFile): bigint {
+  if (loan.status !== 'active') return 0n;
+  let owed = amountOf(loan.lateFeeOwed) - amountOf(loan.paidInterest) - amountOf(loan.paidPrincipal);
+  for (let i = loan.paidInstallments; i < loan.plan.length; i++) owed += amountOf(loan.plan[i]!.principal) + amountOf(loan.plan[i]!.interest);
   return owed;
 }

@@ -8,8 +8,6 @@ import { shortAccount } from '../wallet/keys';
 import { useWallet } from '../wallet/wallet-context';
 import { BorrowerLoans } from './borrower-loans';
 import { LenderPositions } from './lender-positions';
-import { PORTFOLIO_EVERY_MS } from './loan-math';
-
 
 /** The selected account's portfolio: as borrower, its loans with their schedules and payments; as lender, its positions. */
 export function PortfolioView() {
@@ -17,7 +15,7 @@ export function PortfolioView() {
   const trpc = useTRPC();
   const { assets } = useMarketAssets();
   const account = wallet.selected?.account;
-  const portfolio = useQuery({ ...trpc.accounts.portfolio.queryOptions({ account: account ?? '0'.repeat(64) }), enabled: account !== undefined, refetchInterval: PORTFOLIO_EVERY_MS });
+  const portfolio = useQuery({ ...trpc.accounts.portfolio.queryOptions({ account: account ?? '0'.repeat(64) }), enabled: account !== undefined });
 
   if (wallet.state.status === 'loading') return <p className="muted progress">Opening your wallet…</p>;
   if (!account || !wallet.selected) {

@@ -56,6 +56,13 @@ describe('describeDraft', () => {
 describe('refusalText', () => {
   it('gives known codes plain words and capitalises others', () => {
     expect(refusalText('INSUFFICIENT_FUNDS', 'x')).toBe('This account does not hold enough for that.');
+    const details = { account: 'ab'.repeat(32), asset: 'COL', needed: '75000000', available: '10000000' };
+    expect(refusalText('INSUFFICIENT_FUNDS', 'x', { details, assets })).toBe('This account holds 10.00 COL it can spend, and this needs 75.00 COL. Nothing was changed.');
+    expect(refusalText('OVERPAYMENT', 'loan 3 has 51020000 left to pay', { details: { owed: '51020000' }, asset: 'USD', assets })).toBe(
+      'That is more than the loan owes: 51.02 USD is left to pay in all. Nothing was changed.',
+    );
+    // Figures that are not there or not amounts: the plain words without them.
+    expect(refusalText('OVERPAYMENT', 'loan 3 has 5 left to pay', { details: { owed: 5 }, asset: 'USD', assets })).toBe('Loan 3 has 5 left to pay.');
     expect(refusalText('INVALID_TERMS', 'the term must divide evenly into the installments')).toBe('The term must divide evenly into the installments.');
   });
 });

@@ -97,7 +97,38 @@ const PLAIN_REFUSALS: Partial<Record<string, string>> = {
   NODE_STOPPING: 'The node is stopping. Check your balance before you try again.',
 };
 
-/** The message to show for a refusal with this code. */
-export function refusalText(code: string, message: string): string {
-  return PLAIN_REFUSALS[code] ?? (message.endsWith('.') ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
+/** What a refusal's figures are read with: its details (docs/api.md §5), the draft's asset, the chain's assets. */
+export interface RefusalContext {
+  readonly details?: unknown;
+  readonly asset?: string;
+  readonly assets?: ReadonlyMap<string, AssetInfo>;
+}
+
+/** A field of a refusal's details that is an amount (a decimal string), as a bigint. */
+function detailAmount(details: unknown, key: string): bigint | undefined {
+  const value = typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && /^\d{1,78}$/.test(value) ? BigInt(value) : undefined;
+}
+
+/** Refusals whose figures say what to do: how much is held against how much is needed, what is left to pay. */
+function refusalWithFigures(code: string, context: RefusalContext): string | undefined {
+  const { details, assets = new Map<string, AssetInfo>() } = context;
+  if (code === 'INSUFFICIENT_FUNDS') {
+    const asset = typeof details === 'object' && details !== null ? (details as { asset?: unknown }).asset : undefined;
+    const needed = detailAmount(details, 'needed');
+    const available = detailAmount(details, 'available');
+    if (typeof asset !== 'string' || needed === undefined || available === undefined) return undefined;
+    return `This account holds ${moneyText(available, asset, assets)} it can spend, and this needs ${moneyText(needed, asset, assets)}. Nothing was changed.`;
+  }
+  if (code === 'OVERPAYMENT') {
+    const owed = detailAmount(details, 'owed');
+    if (owed === undefined || !context.asset) return undefined;
+    return `That is more than the loan owes: ${moneyText(owed, context.asset, assets)} is left to pay in all. Nothing was changed.`;
+  }
+  return undefined;
+}
+
+/** The message to show for a refusal with this code, with its figures when the refusal carries them. */
+export function refusalText(code: string, message: string, context: RefusalContext = {}): string {
+  return refusalWithFigures(code, context) ?? PLAIN_REFUSALS[code] ?? (message.endsWith('.') ? message : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`);
 }

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CanonicalValue } from '../../contracts/codec/canonical';
 import { signTransaction } from '../../contracts/tx/envelope';
 import { useTRPC, useTRPCClient } from '../lib/trpc';
-import { describeDraft, refusalText, type AssetInfo, type TxDraft } from './describe';
+import { describeDraft, refusalText, type AssetInfo, type RefusalContext, type TxDraft } from './describe';
 import { useWallet } from './wallet-context';
 
 /**
@@ -52,10 +52,11 @@ const usedNonces = new Map<string, bigint>();
 const FOLLOW_EVERY_MS = 500;
 
 /** A plain message and a code from anything a submission can throw. */
-function failureOf(error: unknown): { code: string; message: string } {
+function failureOf(error: unknown, context: Omit<RefusalContext, 'details'> = {}): { code: string; message: string } {
   if (error instanceof TRPCClientError) {
-    const code = String((error.data as { code?: string } | undefined)?.code ?? 'UNAVAILABLE');
-    return { code, message: refusalText(code, error.message) };
+    const data = error.data as { code?: string; details?: unknown } | undefined;
+    const code = String(data?.code ?? 'UNAVAILABLE');
+    return { code, message: refusalText(code, error.message, { ...context, details: data?.details }) };
   }
   if (error instanceof TypeError && /fetch/i.test(error.message)) return { code: 'UNAVAILABLE', message: 'The node does not answer. Check your connection and try again.' };
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : 'Something went wrong.' };
@@ -116,10 +117,11 @@ export function useTransaction(): TransactionControls {
       } catch (error) {
         // Nothing was admitted, so the nonce is still free.
         if (usedNonces.get(review.signer) === review.nonce) usedNonces.delete(review.signer);
-        if (mine === attempt.current) setFlow({ step: 'refused', draft, review, ...failureOf(error) });
+        const assets = new Map((queryClient.getQueryData(trpc.chain.assets.queryKey()) ?? []).map((a) => [a.id, a] as const));
+        if (mine === attempt.current) setFlow({ step: 'refused', draft, review, ...failureOf(error, { asset: draft.context?.asset, assets }) });
       }
     })();
-  }, [flow, wallet, client]);
+  }, [flow, wallet, client, queryClient, trpc]);
 
   const reset = useCallback(() => {
     attempt.current++;

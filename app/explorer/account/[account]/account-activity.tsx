@@ -10,8 +10,6 @@ import { useCursorPages } from '../../use-cursor-pages';
 
 /** Rows a page of transactions or events lists. */
 const PAGE_SIZE = 10;
-/** The newest page is read again this often, so new activity shows up. */
-const REFRESH_MS = 5_000;
 
 /** The transactions an account signed, newest first, a page at a time. */
 export function AccountTxs({ account }: { readonly account: string }) {
@@ -20,7 +18,7 @@ export function AccountTxs({ account }: { readonly account: string }) {
   const txs = useQuery({
     ...trpc.accounts.txs.queryOptions({ account, limit: PAGE_SIZE, cursor: pages.cursor }),
     placeholderData: keepPreviousData,
-    refetchInterval: pages.page === 1 ? REFRESH_MS : false,
+    meta: { live: pages.page === 1 },
   });
   return (
     <section className="card" aria-labelledby="account-txs-heading">
@@ -85,7 +83,7 @@ export function AccountEvents({ account }: { readonly account: string }) {
   const events = useQuery({
     ...trpc.accounts.history.queryOptions({ account, limit: PAGE_SIZE, cursor: pages.cursor }),
     placeholderData: keepPreviousData,
-    refetchInterval: pages.page === 1 ? REFRESH_MS : false,
+    meta: { live: pages.page === 1 },
   });
   return (
     <section className="card" aria-labelledby="account-events-heading">

@@ -1,17 +1,15 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { amountOf, formatAmount } from '../../../lib/amounts';
 import { useTRPC } from '../../../lib/trpc';
+import { BalancesTable } from '../../../wallet/balances';
 import { hexId, plural } from '../../format';
 import { BlockLink, Fact, Facts, LoadError, TableScroll } from '../../ui';
 import { AccountEvents, AccountTxs } from './account-activity';
 
-const REFRESH_MS = 5_000;
-
 function AccountBalances({ account }: { readonly account: string }) {
   const trpc = useTRPC();
-  const balances = useQuery({ ...trpc.accounts.balances.queryOptions({ account }), refetchInterval: REFRESH_MS });
+  const balances = useQuery(trpc.accounts.balances.queryOptions({ account }));
   return (
     <section className="card" aria-labelledby="account-balances-heading">
       <h2 id="account-balances-heading">Balances</h2>
@@ -35,31 +33,7 @@ function AccountBalances({ account }: { readonly account: string }) {
             )}
           </p>
           <TableScroll label="Balances, scrollable">
-            <table className="data-table">
-              <caption className="sr-only">Balances of the account</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Asset</th>
-                  <th scope="col" className="num">
-                    Available
-                  </th>
-                  <th scope="col" className="num">
-                    In open orders
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {balances.data.balances.map((row) => (
-                  <tr key={row.asset}>
-                    <th scope="row">
-                      {row.asset} <small className="muted">{row.name}</small>
-                    </th>
-                    <td className="num">{formatAmount(amountOf(row.amount), row.decimals)}</td>
-                    <td className="num">{formatAmount(amountOf(row.escrowed), row.decimals)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <BalancesTable rows={balances.data.balances} caption="Balances of the account" className="data-table" />
           </TableScroll>
         </>
       )}
@@ -69,7 +43,7 @@ function AccountBalances({ account }: { readonly account: string }) {
 
 function AccountCredit({ account }: { readonly account: string }) {
   const trpc = useTRPC();
-  const credit = useQuery({ ...trpc.accounts.credit.queryOptions({ account }), refetchInterval: REFRESH_MS });
+  const credit = useQuery(trpc.accounts.credit.queryOptions({ account }));
   return (
     <section className="card" aria-labelledby="account-credit-heading">
       <h2 id="account-credit-heading">Credit record</h2>
