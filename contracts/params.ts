@@ -1,7 +1,6 @@
-import { fromHex } from './codec/canonical.js';
 import { refuse } from './errors.js';
 import { MAX_AMOUNT } from './money.js';
-import { isValidAccountKey } from './tx/keys.js';
+import { isValidAccountId } from './tx/keys.js';
 
 /** Seconds in the year that APRs are quoted over (365 days). */
 export const SECONDS_PER_YEAR = 31_536_000;
@@ -99,5 +98,5 @@ export function validateGenesis(genesis: MarketGenesis): void {
 }
 
 function isAccountKey(account: string): boolean {
-  return /^[0-9a-f]{64}$/.test(account) && isValidAccountKey(fromHex(account));
+  return /^[0-9a-f]{64}$/.test(account) && isValidAccountId(account);
 }

@@ -1,5 +1,6 @@
 import { type BlockHeader, checkCommit, type CommitCertificate, encodeRecord, type Loan, type MarketEvent, type MarketState, toHex } from '../../contracts/index.js';
 import { fastVerify } from '../../node/crypto/fast-verifier.js';
+import { useNativeSha256 } from '../../node/crypto/native-sha256.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
 import { blockEventsKey, decodeBlockEvents, encodeBlockEvents } from '../../node/ledger/block-events.js';
 import { Chain, type Evaluated, InvalidProposalError } from '../../node/ledger/chain.js';
@@ -149,6 +150,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buf
  * first fault and names it.
  */
 export async function verifyChain(store: Store, genesis: Genesis, options: VerifyChainOptions = {}): Promise<ChainAudit> {
+  // Tx ids, tx roots and block hashes are hashed by OpenSSL in this process, as the node hashes them.
+  useNativeSha256();
   const started = performance.now();
   const verdicts = options.verdicts ?? verdictsInThisThread;
   const chainId = genesis.market.params.chainId;
