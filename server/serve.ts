@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Home } from '../node/home/home.js';
 import { runNode } from '../node/ledger/run.js';
+import { removeApiAddress, writeApiAddress } from '../node/home/api-address.js';
+import { writeBackup } from '../node/home/backup.js';
 import { createApiHandler } from './api/handler.js';
 import { openDatabase } from './db/database.js';
 import { readHealth } from './http/health.js';
+import { createRateLimiter, DEFAULT_RATE_LIMIT } from './http/rate-limit.js';
 import { type Host, startHost } from './http/host.js';
 import { createMetrics } from './http/metrics.js';
 import { startWeb } from './http/web.js';
@@ -16,6 +19,8 @@ export interface ServeOptions {
   readonly port: number;
   /** The web app, in Next's production or dev mode; false: node, index and API only. */
   readonly web: false | { readonly dev: boolean };
+  /** On a network: follow and verify the chain, never propose or vote (`lendnet start --observer`). */
+  readonly observer?: boolean;
   /** A Postgres server for the index; absent: embedded PGlite in the home's `index` folder. */
   readonly databaseUrl?: string;
   /** The secret operator API calls must carry. Never logged. */
@@ -49,7 +54,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     started.push(() => db.close());
     log.info({ kind: db.kind, location: db.location }, 'index database open');
 
-    const running = await runNode(home, log);
+    const running = await runNode(home, log, { observer: options.observer === true });
     started.push(() => running.stop());
     const { node } = running;
     let nodeFailed = false;
@@ -60,8 +65,17 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     log.info({ indexHeight: projector.indexedHeight(), lag: projector.lag() }, 'index following the chain');
 
     const apiLog = log.child({ part: 'api' });
-    const api = createApiHandler({ node, db, projector, adminToken: options.adminToken, log: (level, message, fields) => apiLog[level](fields ?? {}, message) });
-    const metrics = createMetrics(node, projector);
+    const api = createApiHandler({
+      node,
+      db,
+      projector,
+      adminToken: options.adminToken,
+      log: (level, message, fields) => apiLog[level](fields ?? {}, message),
+      // A backup of the running node: a snapshot of the store it goes on committing to.
+      backup: (path) => writeBackup({ home: home.dir, store: running.store, out: path, chainId: node.chainId }),
+    });
+    running.monitor.followIndex(projector);
+    const metrics = createMetrics(node, projector, { monitor: running.monitor });
     started.push(async () => metrics.close());
 
     const web = options.web ? await startWeb({ dev: options.web.dev, hostname: options.host, port: options.port }) : undefined;
@@ -70,18 +84,22 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     const host: Host = await startHost({
       host: options.host,
       port: options.port,
-      health: (stopping) => readHealth(node, projector, { stopping, nodeFailed }),
+      health: (stopping) => readHealth(node, projector, { stopping, nodeFailed, progress: running.monitor.progress() }),
       metrics,
       api,
       ...(web ? { web } : {}),
       log: log.child({ part: 'http' }),
+      rateLimit: createRateLimiter(home.config.api ? { perMinute: home.config.api.requestsPerMinutePerIp, burst: home.config.api.burstPerIp } : DEFAULT_RATE_LIMIT),
     });
+    // Where `lendnet backup` finds the API of this running node.
+    await writeApiAddress(home.dir, host.url).catch((error: unknown) => log.warn({ err: error }, 'could not write api.json: lendnet backup cannot reach this node'));
     log.info({ url: host.url, api: `${host.url}/api/trpc`, web: options.web ? (options.web.dev ? 'dev' : 'production') : 'off' }, 'serving');
 
     let stopped: Promise<void> | undefined;
     const stop = async () => {
       // Each step finishes before the next: no request is answered from a closed index, and
       // no block or index transaction is left half-written.
+      await removeApiAddress(home.dir).catch(() => undefined);
       await host.close(); // stops taking requests, ends the API's streams, closes the web app
       metrics.close();
       await node.stop(); // waits for a block being written

@@ -60,6 +60,7 @@ export async function start(request: StartRequest): Promise<number> {
     host: request.host,
     port: request.port,
     web: request.web ? { dev: request.dev } : false,
+    observer: request.observer,
     ...(databaseUrl ? { databaseUrl } : {}),
     adminToken: token,
     log,

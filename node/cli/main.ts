@@ -10,34 +10,53 @@ import {
   type CanonicalValue,
 } from '../../contracts/index.js';
 import { type Home, HomeError, homeDir, homePaths, initDevnetHome, loadHome } from '../home/home.js';
-import { readStatus } from '../ledger/run.js';
 import { writeNetworkHomes } from '../home/network-homes.js';
 import { audit, AUDIT_USAGE, type AuditCommands } from './audit.js';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import { runCluster } from './cluster.js';
+import { statusCommand } from './status.js';
+import { genesisFromCards, initJoin, operatorKeys } from './operator.js';
 
 const USAGE = `usage: lendnet <command>
 
 commands:
   init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys, admin token
-  start [--home DIR] [--init-devnet] [--port N] [--host ADDR] [--no-web] [--dev]
+  init --join GENESIS.json --peer MULTIADDR [--peer ...] [--listen MULTIADDR] [--home DIR]
+                               write a home that joins a network: a copy of its genesis, a config that
+                               listens on MULTIADDR (else the card's address, else /ip4/127.0.0.1/tcp/26656)
+                               and dials the peers (each ending in /p2p/<peer id>), and keys if none yet
+  start [--home DIR] [--init-devnet] [--port N] [--host ADDR] [--no-web] [--dev] [--observer]
                                run the node with its index, the API (/api/trpc) and the web app in one
                                process until SIGTERM or SIGINT, logging JSON lines; HTTP on ADDR
                                (127.0.0.1) port N (else $PORT, else 3000), with /healthz and /metrics.
                                --init-devnet: first write a devnet home if there is none;
-                               --no-web: node, index and API only; --dev: the web app in Next's dev mode.
+                               --no-web: node, index and API only; --dev: the web app in Next's dev mode;
+                               --observer: follow and verify the chain, never propose or vote.
                                The index is in DIR/index, or on the Postgres server at $DATABASE_URL;
                                operator calls need DIR/keys/admin-token, or $LENDNET_ADMIN_TOKEN if set
   reindex [--home DIR]         rebuild the node's index from its block store (the node stopped), then
                                compare it with the ledger state row by row
-  status [--home DIR]          height, last block time, state root and mempool size of the node
+  status [--home DIR] [--json] the node's height, last block, peers, consensus, mempool and index, then
+                               the verdict: healthy, or unhealthy with the reasons (not running, no block
+                               for S s, too few peers, the index behind, stopped after a fault); exit 0 only
+                               when healthy. --json: the same as one JSON object, for scripts
+${BACKUP_USAGE}
 ${AUDIT_USAGE}
   genesis --validators N --out DIR [--observers M] [--host ADDR] [--base-port P] [--chain-id ID]
                                write the homes of a network of N validators (and M observers) that
                                know each other: DIR/node0 ... listening on ADDR (127.0.0.1) from port P (26656)
+  genesis --cards FILE... --out GENESIS.json [--chain-id ID] [--genesis-time SECONDS] [--faucet ACCOUNT]
+                               assemble a network's genesis from its operators' validator cards (the
+                               faucet issues the assets; else the first validator); print its hash and
+                               the --peer addresses of the validators' nodes. A bad card writes nothing
   cluster [--dir DIR] [--validators N]
                                run a local network: write its homes in DIR (./.lendnet-cluster) on first
                                run, start every node as its own process, stop them all on SIGINT or SIGTERM
   keys new                     print a new ed25519 key pair (secret key and account) as JSON
+  keys new --home DIR [--listen MULTIADDR]
+                               make an operator's validator and node keys in DIR/keys (never overwriting
+                               one) and print the public validator card, also written to DIR/validator-card.json
+  keys show [--home DIR]       print the home's validator card: public parts only
   tx decode <wire|->           decode a signed transaction, check its signature, print it with its id
   help                         this text
 
@@ -64,10 +83,12 @@ function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { wo
 /** Runs one command; returns the process exit code. Errors are one plain line on stderr. */
 export async function main(argv: readonly string[], server: ServerCommands = {}): Promise<number> {
   try {
-    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet', '--no-web', '--dev']));
+    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet', '--no-web', '--dev', '--observer', '--json']));
     const [command, sub, arg] = words;
     const home = flags.get('--home');
+    if (command === 'init' && flags.has('--join')) return await initJoin(argv, flags);
     if (command === 'init') return await init(typeof home === 'string' ? home : undefined, flags.has('--devnet'));
+    if (command === 'keys' && (sub === 'show' || (sub === 'new' && (flags.has('--home') || flags.has('--listen'))))) return await operatorKeys(sub, flags);
     if (command === 'keys' && sub === 'new') return keysNew();
     if (command === 'tx' && sub === 'decode' && arg !== undefined) return txDecode(arg === '-' ? readFileSync(0, 'utf8').trim() : arg);
     if (command === undefined || command === 'help' || flags.has('--help')) {
@@ -77,9 +98,12 @@ export async function main(argv: readonly string[], server: ServerCommands = {})
     if (command === 'start') return await start(flags, server.start);
     if (command === 'reindex') return await reindex(stringFlag(flags, '--home'), server.reindex);
     if (command === 'audit') return await audit(words, flags, server.audit);
+    if (command === 'genesis' && flags.has('--cards')) return await genesisFromCards(argv, flags);
     if (command === 'genesis') return await genesisCommand(flags);
     if (command === 'cluster') return await runCluster(flags);
-    if (command === 'status') return await status(typeof home === 'string' ? home : undefined);
+    if (command === 'backup') return await backupCommand(flags);
+    if (command === 'restore') return await restoreCommand(flags);
+    if (command === 'status') return await statusCommand(typeof home === 'string' ? home : undefined, flags.has('--json'));
     console.error(`lendnet: unknown command "${argv.join(' ')}"; run "lendnet help"`);
     return 2;
   } catch (error) {
@@ -114,6 +138,8 @@ export interface StartRequest {
   readonly dev: boolean;
   readonly host: string;
   readonly port: number;
+  /** Follow and verify the chain without proposing or voting, even with a key in the validator set. */
+  readonly observer: boolean;
 }
 
 /** Runs a node until SIGTERM or SIGINT; resolves with the exit code. */
@@ -147,7 +173,9 @@ async function start(flags: ReadonlyMap<string, string | true>, run: StartComman
     console.error(`lendnet: ${error.message}`);
     return 1;
   }
-  return run({ home, web: !flags.has('--no-web'), dev: flags.has('--dev'), host: stringFlag(flags, '--host') ?? DEFAULT_HTTP_HOST, port });
+  const observer = flags.has('--observer');
+  if (observer && !home.config.network) throw new Error('--observer needs a node on a network; this home is a single-validator devnet');
+  return run({ home, web: !flags.has('--no-web'), dev: flags.has('--dev'), host: stringFlag(flags, '--host') ?? DEFAULT_HTTP_HOST, port, observer });
 }
 
 async function reindex(homeFlag: string | undefined, run: ServerCommands['reindex']): Promise<number> {
@@ -166,32 +194,6 @@ function portFromEnv(): number {
   if (value === undefined || value === '') return DEFAULT_HTTP_PORT;
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) throw new Error(`PORT must be a port number, not "${value}"`);
   return Number(value);
-}
-
-async function status(homeFlag: string | undefined): Promise<number> {
-  const home = homeDir(homeFlag);
-  const found = await readStatus(home);
-  if (!found) {
-    console.error(`lendnet: no node has run in ${home}`);
-    return 1;
-  }
-  const { status: s, running } = found;
-  const lines: [string, string][] = [
-    ['chain', s.chainId],
-    ['height', String(s.height)],
-    ['last block', new Date(s.time * 1000).toISOString()],
-    ['state root', s.stateRoot],
-    ['mempool', `${s.mempoolSize} transactions`],
-    ...(s.network
-      ? ([
-          ['network', `${s.network.role}, ${s.network.peers} peers connected`],
-          ['consensus', `height ${s.network.consensus.height}, round ${s.network.consensus.round}, ${s.network.consensus.step}`],
-        ] as [string, string][])
-      : []),
-    ['node', running ? `running (pid ${s.pid}), status of ${new Date(s.updatedAt * 1000).toISOString()}` : `not running (last seen ${new Date(s.updatedAt * 1000).toISOString()})`],
-  ];
-  for (const [label, value] of lines) console.log(`${label.padEnd(11)}${value}`);
-  return running ? 0 : 1;
 }
 
 function keysNew(): number {

@@ -1,6 +1,7 @@
 import { type Block, blockHash, type CommitCertificate, type Validator } from '../../contracts/index.js';
 import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST } from '../network/network.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
+import { type ConsensusObserver, ConsensusWatch } from './consensus-observer.js';
 import { type ConsensusEngine, nextBlockTime } from './engine.js';
 import { BadConsensusMessage, type ConsensusMessage, decodeConsensusMessages, encodeConsensusMessages, MAX_MESSAGES_PER_BATCH } from './messages.js';
 import { DoubleSignRefused, type PrivateValidator } from './private-validator.js';
@@ -67,6 +68,8 @@ export interface BftEngineOptions {
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Called when the engine cannot go on (a decided block could not be committed). */
   readonly onError: (error: unknown) => void;
+  /** Told of rounds, steps, decisions and missed proposals (the node's metrics). */
+  readonly observer?: ConsensusObserver;
 }
 
 export interface BftEngine extends ConsensusEngine {
@@ -95,6 +98,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
     waitForWork: !options.emptyBlocks,
   });
   const timers = new Set<NodeJS.Timeout>();
+  const watch = new ConsensusWatch(options.observer);
   let queue: Promise<void> = Promise.resolve();
   let stopped = true;
   let unsubscribe: (() => void) | undefined;
@@ -132,6 +136,8 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
 
   /** Queues the machine's actions; each runs after the previous one has finished. */
   function enqueue(actions: readonly Action<Block>[]): void {
+    // Every input to the machine ends here with its actions: the place to see its steps change.
+    watch.moved(machine.position);
     for (const action of actions) {
       queue = queue.then(() => (stopped ? undefined : perform(action))).catch((error: unknown) => fail(error));
     }
@@ -154,6 +160,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
     switch (action.kind) {
       case 'round':
         log('debug', 'consensus round', { height: action.height, round: action.round, proposer: action.proposer });
+        watch.roundStarted(action.height, action.round, action.proposer);
         return;
       case 'build': {
         let block: Block;
@@ -197,7 +204,10 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
         return;
       }
       case 'timeout':
-        later(action.ms, () => enqueue(machine.onTimeout(action.step, action.height, action.round)));
+        later(action.ms, () => {
+          if (action.step === 'propose') watch.proposeTimedOut(action.height, action.round, machine.position);
+          enqueue(machine.onTimeout(action.step, action.height, action.round));
+        });
         return;
       case 'decide': {
         const certificate: CommitCertificate = {
@@ -207,6 +217,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
           precommits: action.precommits.map((vote) => ({ validator: vote.validator, signature: vote.signature })),
         };
         await host.commit(action.valueId, certificate);
+        watch.decided(action.height, action.round);
         log('info', 'block committed', { height: action.height, round: action.round, hash: action.valueId, txs: action.value.txs.length });
         lastProgress = Date.now();
         const wait = Math.max(0, options.blockIntervalMs - (Date.now() - heightStartedAt));
@@ -322,6 +333,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
       if (seen.has(signature)) continue;
       if (seen.size < MAX_SEEN_PER_HEIGHT) seen.add(signature);
       fresh = true;
+      if ('proposal' in message) watch.proposalHeard(height, message.proposal.round);
       // Two heights ahead: at least one block was committed that this node does not have.
       if (height > current + 1 && height < current + MAX_HEIGHTS_AHEAD) behind();
       enqueue('proposal' in message ? machine.onProposal(message.proposal) : machine.onVote(message.vote));

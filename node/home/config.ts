@@ -14,7 +14,14 @@ export interface NodeConfig {
    * `listen` is this node's libp2p multiaddr; `peers` are multiaddrs (ending in /p2p/<peer id>)
    * it dials and keeps dialling.
    */
-  readonly network?: { readonly listen: string; readonly peers: readonly string[] };
+  readonly network?: {
+    readonly listen: string;
+    readonly peers: readonly string[];
+    /** Connections kept open at most (the p2p host's default, 50, when absent). */
+    readonly maxPeers?: number;
+  };
+  /** The API's limit per client address (server/http/rate-limit.ts's defaults when absent); 0 a minute turns it off. */
+  readonly api?: { readonly requestsPerMinutePerIp: number; readonly burstPerIp: number };
   /** Tendermint's round timeouts on a network: the first round's, and how much each later round adds. */
   readonly consensus?: { readonly proposeMs: number; readonly voteMs: number; readonly incrementMs: number };
 }
@@ -35,19 +42,23 @@ const configDecoder = object({
     object({
       listen: matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}$/, 'a multiaddr like /ip4/127.0.0.1/tcp/26656'),
       peers: arrayOf(matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{40,60}$/, 'a multiaddr ending in /p2p/<peer id>'), 256),
+      maxPeers: optional(integer(1, 10_000)),
     }),
   ),
+  api: optional(object({ requestsPerMinutePerIp: integer(0, 10_000_000), burstPerIp: integer(1, 10_000_000) })),
   consensus: optional(object({ proposeMs: integer(10, 600_000), voteMs: integer(10, 600_000), incrementMs: integer(0, 600_000) })),
 });
 
 /** The config file's text, with integers as decimal strings like every Lendnet file. */
 export function encodeConfig(config: NodeConfig): string {
-  const { consensus } = config;
+  const { consensus, network, api } = config;
   return `${JSON.stringify(
     {
       ...config,
       blockIntervalMs: String(config.blockIntervalMs),
       mempool: { maxTxs: String(config.mempool.maxTxs), maxPerAccount: String(config.mempool.maxPerAccount) },
+      ...(network?.maxPeers !== undefined ? { network: { ...network, maxPeers: String(network.maxPeers) } } : {}),
+      ...(api ? { api: { requestsPerMinutePerIp: String(api.requestsPerMinutePerIp), burstPerIp: String(api.burstPerIp) } } : {}),
       ...(consensus ? { consensus: { proposeMs: String(consensus.proposeMs), voteMs: String(consensus.voteMs), incrementMs: String(consensus.incrementMs) } } : {}),
     },
     null,

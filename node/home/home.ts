@@ -81,11 +81,25 @@ export interface Home {
   readonly nodeSeed?: Uint8Array;
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * `$LENDNET_LOG_LEVEL` overrides config.json's logLevel, so an operator can turn on debug logs
+ * for one run without editing the home; a level that does not exist is a HomeError.
+ */
+export function logLevelFromEnv(config: NodeConfig, env: Readonly<Record<string, string | undefined>> = process.env): NodeConfig {
+  const wanted = env.LENDNET_LOG_LEVEL;
+  if (wanted === undefined || wanted === '') return config;
+  const level = LOG_LEVELS.find((known) => known === wanted);
+  if (level === undefined) throw new HomeError(`LENDNET_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${wanted}"`);
+  return { ...config, logLevel: level };
+}
+
 /** Reads and checks a home folder; anything missing or malformed is a HomeError naming the file. */
 export async function loadHome(home: string): Promise<Home> {
   const paths = homePaths(home);
   if (!existsSync(paths.config)) throw new HomeError(`no node home at ${home} (run "lendnet init --devnet --home ${home}" first)`);
-  const config = await readChecked(paths.config, decodeConfig);
+  const config = logLevelFromEnv(await readChecked(paths.config, decodeConfig));
   const genesis = await readChecked(paths.genesis, decodeGenesis);
   const validatorKey = await readChecked(paths.validatorKey, decodeKey);
   if (!config.network) return { dir: home, config, genesis, validatorKey, dataDir: paths.data };
@@ -127,13 +141,13 @@ export async function writeNodeKey(path: string, seed: Uint8Array, peerId: strin
   await writeFile(path, `${JSON.stringify({ peerId, seed: toHex(seed) }, null, 2)}\n`, { mode: 0o600 });
 }
 
-function decodeNodeKey(text: string): Uint8Array {
+export function decodeNodeKey(text: string): Uint8Array {
   const parsed = JSON.parse(text) as { seed?: unknown };
   if (typeof parsed.seed !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.seed)) throw new Error('seed must be 64 lowercase hex characters');
   return fromHex(parsed.seed);
 }
 
-async function readChecked<T>(path: string, decode: (text: string) => T): Promise<T> {
+export async function readChecked<T>(path: string, decode: (text: string) => T): Promise<T> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -148,7 +162,7 @@ async function readChecked<T>(path: string, decode: (text: string) => T): Promis
   }
 }
 
-function decodeKey(text: string): KeyPair {
+export function decodeKey(text: string): KeyPair {
   const parsed = JSON.parse(text) as { account?: unknown; secretKey?: unknown };
   if (typeof parsed.secretKey !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.secretKey)) throw new Error('secretKey must be 64 lowercase hex characters');
   const key = keyPairFromSecret(fromHex(parsed.secretKey));

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses } from './node-processes.js';
 import { blockHash, checkCommit, decodeBlock, decodeCommit } from '../../contracts/index.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { decodeGenesis } from '../home/genesis-file.js';
@@ -21,20 +21,11 @@ import { readStatus } from './run.js';
  * compared block by block, every commit checked against the validator set.
  */
 
-const LENDNET = join(import.meta.dirname, '..', '..', 'bin', 'lendnet.js');
-const FAST = { blockIntervalMs: 200, emptyBlocks: true, consensus: { proposeMs: 1_500, voteMs: 600, incrementMs: 300 } } as const;
-
-interface Proc {
-  readonly home: string;
-  child: ChildProcess;
-  log: string[];
-}
-
-const processes: Proc[] = [];
+const nodes = new NodeProcesses();
 const folders: string[] = [];
 
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => stop(p, 'SIGKILL')));
+  await nodes.stopAll();
   for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
@@ -50,30 +41,13 @@ async function networkHomes(validators: number, observers = 0) {
   folders.push(out);
   const basePort = nextPort;
   nextPort += 10;
-  const { genesis, homes } = await writeNetworkHomes(out, { validators, observers, basePort, genesisTime: Math.floor(Date.now() / 1000), config: FAST });
+  const { genesis, homes } = await writeNetworkHomes(out, { validators, observers, basePort, genesisTime: Math.floor(Date.now() / 1000), config: FAST_NETWORK_CONFIG });
   return homes.map((home) => ({ ...home, chainId: genesis.market.params.chainId }));
 }
 
-function start(home: string): Proc {
-  // Each node keeps its index in its own home; its API listens on a free port.
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [LENDNET, 'start', '--home', home, '--no-web', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { home, child, log: [] };
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => proc.log.push(chunk.toString()));
-  processes.push(proc);
-  return proc;
-}
+const start = (home: string): NodeProcess => nodes.start(home);
 
-function stop(proc: Proc, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-  const index = processes.indexOf(proc);
-  if (index >= 0) processes.splice(index, 1);
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    proc.child.once('exit', () => resolve());
-    proc.child.kill(signal);
-  });
-}
+const stop = (proc: NodeProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => nodes.stop(proc, signal);
 
 async function height(home: string): Promise<number> {
   try {

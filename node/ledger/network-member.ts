@@ -14,6 +14,7 @@ import {
   utf8,
 } from '../../contracts/index.js';
 import { type BftEngine, type BftHost, createBftEngine } from '../consensus/bft-engine.js';
+import type { ConsensusObserver } from '../consensus/consensus-observer.js';
 import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
 import type { Evidence } from '../consensus/tendermint.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
@@ -21,6 +22,7 @@ import type { Mempool } from '../mempool/mempool.js';
 import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from '../network/network.js';
 import { type Chain, type Evaluated, InvalidProposalError } from './chain.js';
 import type { LedgerNodeOptions } from './ledger-node.js';
+import { peersForQuorum } from './node-health.js';
 import { decodeTxBatch, encodeTxBatch, MAX_TXS_PER_GOSSIP } from './tx-gossip.js';
 
 /** Bytes of transactions a proposer puts in one block on a network: a proposal is one gossip message. */
@@ -34,6 +36,12 @@ export const DEFAULT_TIMEOUTS = {
 } as const;
 
 const MAX_EVIDENCE_KEPT = 1_000;
+
+/** What a node on a network reports to, besides its log (LedgerNodeOptions has it). */
+export interface MemberMonitoring {
+  /** Told of consensus rounds, steps, decisions and missed proposals (the node's metrics). */
+  readonly consensusObserver?: ConsensusObserver;
+}
 
 /** What a network member needs of its ledger node. */
 export interface LedgerCore {
@@ -72,6 +80,7 @@ export class NetworkMember {
       emptyBlocks: options.config.emptyBlocks,
       onError: options.onFatal,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.consensusObserver ? { observer: options.consensusObserver } : {}),
     });
     network.subscribe('txs', (bytes) => this.onTxGossip(bytes));
     network.serveBlocks((from, to) => this.blocksWithCommits(from, to));
@@ -86,9 +95,10 @@ export class NetworkMember {
     return this.evidenceSeen;
   }
 
-  /** This node's role, the peers connected, and where consensus is. */
+  /** This node's role, the peers connected (and how many it needs: node-health.ts), and where consensus is. */
   status() {
-    return { role: this.options.signer ? 'validator' : 'observer', peers: this.network.peers().length, consensus: this.engine.position() } as const;
+    const peersNeeded = peersForQuorum(this.options.genesis.validators, this.options.signer?.account ?? null);
+    return { role: this.options.signer ? 'validator' : 'observer', peers: this.network.peers().length, peersNeeded, consensus: this.engine.position() } as const;
   }
 
   private async commit(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {

@@ -11,6 +11,8 @@ import { PrivateValidator } from '../consensus/private-validator.js';
 import type { Evidence } from '../consensus/tendermint.js';
 import { startLibp2pNetwork } from '../network/libp2p-network.js';
 import { LedgerNode, type LedgerNodeOptions } from './ledger-node.js';
+import type { NodeProgress } from './node-health.js';
+import { NodeMonitor } from './node-monitor.js';
 
 /** What `lendnet status` reads: the running node's figures, rewritten after every block. */
 export interface StatusFile {
@@ -23,28 +25,42 @@ export interface StatusFile {
   readonly mempoolSize: number;
   readonly updatedAt: number;
   /** On a network: the node's role, the peers connected, and where consensus is. */
-  readonly network?: { readonly role: 'validator' | 'observer'; readonly peers: number; readonly consensus: { readonly height: number; readonly round: number; readonly step: string } };
+  readonly network?: { readonly role: 'validator' | 'observer'; readonly peers: number; readonly peersNeeded?: number; readonly consensus: { readonly height: number; readonly round: number; readonly step: string } };
+  /** Last commit, stall threshold, fault and index: what `lendnet status` judges health by (node-health.ts). */
+  readonly progress?: NodeProgress;
 }
 
 export const statusPath = (home: string) => join(home, 'status.json');
 
 export interface RunningNode {
   readonly node: LedgerNode;
+  /** The node's open store, for a backup taken from a snapshot of it while blocks commit. */
+  readonly store: Store;
   /** Resolves if the node hits a fault it cannot go on from (it has stopped making blocks). */
   readonly failed: Promise<unknown>;
+  /** The node's progress, index, gossip counters and consensus events, for health and metrics. */
+  readonly monitor: NodeMonitor;
   /** Stops making blocks, waits for any block being written, and closes the store. */
   stop(): Promise<void>;
 }
 
+/** How a node runs, besides its home. */
+export interface RunOptions {
+  /** On a network: follow and verify the chain, never propose or vote, even with a key in the validator set. */
+  readonly observer?: boolean;
+}
+
 /** Opens a home's store and starts its node, logging every block as one JSON line. */
-export async function runNode(home: Home, log: Logger = pino({ level: home.config.logLevel })): Promise<RunningNode> {
+export async function runNode(home: Home, log: Logger = pino({ level: home.config.logLevel }), run: RunOptions = {}): Promise<RunningNode> {
   const store: Store = await openStore(home.dataDir);
   const pool = createVerifierPool();
   const cache = createSignatureCache();
-  const onNetwork = await joinNetwork(home, log);
+  const onNetwork = await joinNetwork(home, log, run.observer === true);
   let fatal: unknown;
   let reportFailure: (error: unknown) => void = () => {};
   const failed = new Promise<unknown>((resolve) => (reportFailure = resolve));
+  const monitor = new NodeMonitor(home.config, onNetwork !== undefined);
+  if (onNetwork) monitor.countGossip(() => onNetwork.network.host.counters().gossip);
   const node = await LedgerNode.open({
     genesis: home.genesis,
     checkSignatures: (txs) => verifyTransactions(pool, cache, txs),
@@ -53,15 +69,18 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
     validatorKey: home.validatorKey,
     onFatal: (error) => {
       fatal = error;
+      monitor.failed(error);
       log.fatal({ err: error }, 'a block could not be committed; the node stopped making blocks');
       process.exitCode = 1;
       reportFailure(error);
     },
     ...onNetwork?.options,
+    consensusObserver: monitor.consensus,
   });
-  const writeStatus = () => writeStatusFile(home.dir, node).catch((error: unknown) => log.warn({ err: error }, 'could not write status.json'));
+  const writeStatus = () => writeStatusFile(home.dir, node, monitor).catch((error: unknown) => log.warn({ err: error }, 'could not write status.json'));
   node.subscribe((block) => {
     log.info({ height: block.height, txs: block.txIds.length, hash: block.hash }, 'committed block');
+    monitor.blockCommitted();
     void writeStatus();
   });
   await node.start();
@@ -74,7 +93,9 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   );
   return {
     node,
+    store,
     failed,
+    monitor,
     async stop() {
       clearInterval(heartbeat);
       await node.stop();
@@ -86,7 +107,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   };
 }
 
-async function writeStatusFile(home: string, node: LedgerNode): Promise<void> {
+async function writeStatusFile(home: string, node: LedgerNode, monitor: NodeMonitor): Promise<void> {
   const status = node.status();
   const network = node.networkStatus();
   const file: StatusFile = {
@@ -99,6 +120,7 @@ async function writeStatusFile(home: string, node: LedgerNode): Promise<void> {
     mempoolSize: status.mempoolSize,
     updatedAt: Math.floor(Date.now() / 1000),
     ...(network ? { network } : {}),
+    progress: monitor.progress(),
   };
   // Written aside and renamed, so a reader never sees half a file.
   const path = statusPath(home);
@@ -129,15 +151,17 @@ function isAlive(pid: number): boolean {
 
 /**
  * On a network (the config's network section): the libp2p host, and this node's role, a
- * validator if its key is in genesis (with its signing guard) or else an observer.
+ * validator if its key is in genesis (with its signing guard) or else an observer. An operator
+ * may run a validator's home as an observer (`start --observer`): it then opens no signing
+ * guard, so it cannot sign.
  */
-async function joinNetwork(home: Home, log: Logger) {
+async function joinNetwork(home: Home, log: Logger, observer: boolean) {
   const { network: settings, consensus } = home.config;
   if (!settings) return undefined;
   if (!home.nodeSeed) throw new Error('a node on a network needs keys/node.json');
   const chainId = home.genesis.market.params.chainId;
-  const network = await startLibp2pNetwork({ chainId, seed: home.nodeSeed, listen: [settings.listen], peers: settings.peers, logger: log.child({ part: 'p2p' }) });
-  const isValidator = home.genesis.validators.some((validator) => validator.account === home.validatorKey.account);
+  const network = await startLibp2pNetwork({ chainId, seed: home.nodeSeed, listen: [settings.listen], peers: settings.peers, ...(settings.maxPeers !== undefined ? { maxPeers: settings.maxPeers } : {}), logger: log.child({ part: 'p2p' }) });
+  const isValidator = !observer && home.genesis.validators.some((validator) => validator.account === home.validatorKey.account);
   // The signing guard lives beside the keys, not in data/: a node whose data is wiped and synced
   // again still refuses to sign against what it signed before.
   const signer = isValidator ? await PrivateValidator.open(home.dir, home.validatorKey, chainId) : null;

@@ -29,6 +29,8 @@ export interface Libp2pNetworkOptions {
   readonly listen: readonly string[];
   /** Peers to dial and keep dialling, as multiaddrs ending in /p2p/<peerId>. */
   readonly peers: readonly string[];
+  /** Connections kept open at most (the p2p host's default when absent). */
+  readonly maxPeers?: number;
   readonly logger?: P2pLogger;
 }
 
@@ -47,6 +49,7 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
     limits: {
       maxMessageBytes: { txs: MAX_TX_GOSSIP_BYTES, consensus: MAX_CONSENSUS_MESSAGE_BYTES },
       maxResponseBytes: MAX_BLOCKS_RESPONSE_BYTES + 1024,
+      ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
     },
     ...(options.logger ? { logger: options.logger } : {}),
   });

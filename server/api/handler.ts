@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   /** Subscription streams open at once (MAX_STREAMS unless given). */
   readonly maxStreams?: number;
+  /** Writes a backup of the home (the operator procedure node.backup). */
+  readonly backup?: ApiContext['backup'];
 }
 
 export interface ApiHandler {
@@ -54,6 +56,7 @@ export function createApiContext(
     authorization: request.authorization,
     closing: request.closing ?? new AbortController().signal,
     submissions: request.submissions ?? new Submissions(),
+    backup: deps.backup,
   };
 }
 

@@ -5,6 +5,7 @@ import type { IndexDatabase } from '../db/database.js';
 import type { Projector } from '../index/projector.js';
 import { formatApiError } from './errors.js';
 import type { Submissions } from './live.js';
+import type { BackupSummary } from '../../node/home/backup.js';
 
 /** What every procedure can reach: the node, its index, and who is asking. */
 export interface ApiContext {
@@ -19,6 +20,8 @@ export interface ApiContext {
   readonly closing: AbortSignal;
   /** Transactions submitted here that wait for their block, and recent outcomes. */
   readonly submissions: Submissions;
+  /** Writes a backup of the home at a path on this machine; absent where there is no store to copy. */
+  readonly backup?: ((path: string) => Promise<BackupSummary>) | undefined;
 }
 
 const t = initTRPC.context<ApiContext>().create({

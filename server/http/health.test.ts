@@ -40,6 +40,29 @@ describe('node health', () => {
     expect(readHealth(chain, chain, running).status).toBe('degraded');
   });
 
+  it('is degraded, as lendnet status says unhealthy, when the node stalled or has too few peers', () => {
+    const chain = new FakeChain();
+    chain.height = 20;
+    chain.indexed = 20;
+    chain.network = { role: 'validator', peers: 1, peersNeeded: 2, consensus: { height: 21, round: 4, step: 'prevote' } };
+    const progress = { startedAt: 1_000, lastCommitAt: 1_100, stallAfterSeconds: 11, emptyBlocks: true };
+    const health = readHealth(chain, chain, { ...running, progress, now: 1_130 });
+    expect(health.status).toBe('degraded');
+    expect(health.reasons).toEqual([
+      'stalled: no block committed for 30 s, consensus stuck at height 21, round 4 (prevote), with 1 peer connected',
+      "connected to 1 peer; it takes 2 to reach more than 2/3 of the validators' power together with this node",
+    ]);
+    expect(healthStatusCode(health)).toBe(503);
+    chain.network = { ...chain.network, peers: 3 };
+    expect(readHealth(chain, chain, { ...running, progress, now: 1_105 }).status).toBe('ok');
+  });
+
+  it('names the fault the node stopped on, once', () => {
+    const chain = new FakeChain();
+    const progress = { startedAt: 1_000, stallAfterSeconds: 10, emptyBlocks: false, fault: 'the disk is full' };
+    expect(readHealth(chain, chain, { stopping: false, nodeFailed: true, progress, now: 1_001 }).reasons).toEqual(['the node stopped making blocks after a fault: the disk is full']);
+  });
+
   it('is stopping (503) during shutdown, whatever else holds', () => {
     const chain = new FakeChain();
     const health = readHealth(chain, chain, { stopping: true, nodeFailed: true });

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type Health, healthStatusCode } from './health.js';
 import type { NodeMetrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { WebApp } from './web.js';
 
 /** Where the tRPC API is served. */
@@ -29,6 +30,8 @@ export interface HostOptions {
   /** The Next.js app; absent with `--no-web`, when every other path is a 404. */
   readonly web?: WebApp;
   readonly log: Logger;
+  /** The API's limit per client address; none when absent. */
+  readonly rateLimit?: RateLimiter;
 }
 
 export interface Host {
@@ -55,7 +58,15 @@ export function hostRoutes(options: HostOptions, stopping: () => boolean): (req:
     if (path === '/healthz') return answerHealth(req, res, options.health(stopping()));
     if (stopping()) return answerError(res, 503, 'STOPPING', 'the node is shutting down');
     if (path === '/metrics') return answerMetrics(req, res, options.metrics);
-    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return api.handle(req, res);
+    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) {
+      // Behind a reverse proxy every request comes from the proxy's address: limit there instead.
+      const verdict = options.rateLimit?.take(req.socket.remoteAddress ?? 'unknown');
+      if (verdict && !verdict.allowed) {
+        res.setHeader('retry-after', String(verdict.retryAfterSeconds));
+        return answerError(res, 429, 'RATE_LIMITED', `too many requests from this address; try again in ${verdict.retryAfterSeconds} s`);
+      }
+      return api.handle(req, res);
+    }
     if (web && !path.startsWith('/api/')) return web.handle(req, res);
     return answerError(res, 404, 'NOT_FOUND', `nothing is served at ${path}`);
   };

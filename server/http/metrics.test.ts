@@ -28,7 +28,7 @@ describe('node metrics', () => {
   it('count committed transactions, time the intervals between blocks, and average the rate over the window', async () => {
     const chain = new FakeChain();
     let now = 0;
-    const metrics = createMetrics(chain, chain, () => now);
+    const metrics = createMetrics(chain, chain, { now: () => now });
     chain.commit(5);
     now += 500;
     chain.commit(10);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IndexView, NodeView } from './sources.js';
+import { addConsensusMetrics } from './consensus-metrics.js';
+import type { IndexView, MonitorView, NodeView } from './sources.js';
 
 /** The window over which `lendnet_committed_tx_rate` averages, in seconds. */
 export const TX_RATE_WINDOW_SECONDS = 10;
@@ -15,12 +16,21 @@ export interface NodeMetrics {
   close(): void;
 }
 
+export interface MetricsOptions {
+  /** The clock intervals and the rate window are measured with, in ms (tests move it by hand). */
+  readonly now?: () => number;
+  /** The running node's monitor: consensus, gossip and mempool-capacity figures come from it. */
+  readonly monitor?: MonitorView;
+}
+
 /**
  * Gauges are read from the node and the index when scraped; the committed-transactions counter,
  * the block-interval histogram and the rate window follow the node's committed blocks. The
  * interval is wall-clock time between commits on this node (block times are whole seconds).
+ * The consensus figures are in consensus-metrics.ts.
  */
-export function createMetrics(node: NodeView, index: IndexView, now: () => number = () => performance.now()): NodeMetrics {
+export function createMetrics(node: NodeView, index: IndexView, options: MetricsOptions = {}): NodeMetrics {
+  const now = options.now ?? (() => performance.now());
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -69,6 +79,7 @@ export function createMetrics(node: NodeView, index: IndexView, now: () => numbe
     while ((recent[0]?.at ?? horizon) < horizon) recent.shift();
   }
 
+  const unwatch = addConsensusMetrics(registry, node, options.monitor);
   const unsubscribe = node.subscribe((block) => {
     const at = now();
     committed.inc(block.txIds.length);
@@ -82,6 +93,9 @@ export function createMetrics(node: NodeView, index: IndexView, now: () => numbe
     registry,
     contentType: registry.contentType,
     text: () => registry.metrics(),
-    close: unsubscribe,
+    close() {
+      unsubscribe();
+      unwatch();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import type { NetworkFigures } from '../../node/ledger/node-health.js';
 import type { IndexView, NodeView } from './sources.js';
 
 /** A node and an index that tests move by hand. */
@@ -8,7 +9,7 @@ export class FakeChain implements NodeView, IndexView {
   mempoolSize = 0;
   indexed = 0;
   failure: unknown = undefined;
-  network: { role: 'validator' | 'observer'; peers: number } | undefined = undefined;
+  network: NetworkFigures | undefined = undefined;
   private readonly listeners = new Set<(block: { readonly height: number; readonly txIds: readonly string[] }) => void>();
 
   status() {

@@ -1,4 +1,7 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import { blockHash, type Block } from '../../../contracts/index.js';
+import { HomeError } from '../../../node/home/home.js';
 import type { Evidence } from '../../../node/consensus/tendermint-types.js';
 import { adminProcedure, publicProcedure, router } from '../trpc.js';
 
@@ -38,6 +41,20 @@ export const nodeRouter = router({
 
   /** Equivocations this node has seen. */
   evidence: adminProcedure.query(({ ctx }) => ctx.node.evidence().map(evidenceView)),
+
+  /**
+   * Writes a backup of the home at an absolute path on the node's machine (`lendnet backup` of a
+   * running node): the store's records from one snapshot, taken while blocks go on committing.
+   */
+  backup: adminProcedure.input(z.object({ path: z.string().min(1).max(4096) })).mutation(async ({ ctx, input }) => {
+    if (!ctx.backup) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this node cannot write backups' });
+    try {
+      return await ctx.backup(input.path);
+    } catch (error) {
+      if (error instanceof HomeError) throw new TRPCError({ code: 'BAD_REQUEST', message: error.message });
+      throw error;
+    }
+  }),
 
   /** The mempool as far as the node exposes it. */
   mempool: adminProcedure.query(({ ctx }) => ({ size: ctx.node.status().mempoolSize, submittedHereWaiting: ctx.submissions.pendingCount() })),

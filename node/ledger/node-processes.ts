@@ -1,0 +1,49 @@
+/**
+ * Test support: nodes run as separate `lendnet start` processes (no web app, HTTP on a free
+ * port), as operators run them, each collecting its output for a failing test to show.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export const LENDNET = join(import.meta.dirname, '..', '..', 'bin', 'lendnet.js');
+
+/** Empty blocks and short rounds, so heights move with nothing submitted and a round is quick. */
+export const FAST_NETWORK_CONFIG = { blockIntervalMs: 200, emptyBlocks: true, consensus: { proposeMs: 1_500, voteMs: 600, incrementMs: 300 } } as const;
+
+export interface NodeProcess {
+  readonly home: string;
+  readonly child: ChildProcess;
+  readonly log: string[];
+}
+
+/** The processes a test started, so that each test ends with none left running. */
+export class NodeProcesses {
+  private readonly running: NodeProcess[] = [];
+
+  /** Starts `lendnet start --home HOME --no-web --port 0 [extra]`, its index in its own home. */
+  start(home: string, ...extra: string[]): NodeProcess {
+    const env = { ...process.env };
+    for (const name of ['PORT', 'DATABASE_URL', 'LENDNET_ADMIN_TOKEN', 'LENDNET_HOME']) delete env[name];
+    const child = spawn(process.execPath, [LENDNET, 'start', '--home', home, '--no-web', '--port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc: NodeProcess = { home, child, log: [] };
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => proc.log.push(chunk.toString()));
+    this.running.push(proc);
+    return proc;
+  }
+
+  /** Stops one process with `signal` and waits for it to exit. */
+  stop(proc: NodeProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    const index = this.running.indexOf(proc);
+    if (index >= 0) this.running.splice(index, 1);
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      proc.child.once('exit', () => resolve());
+      proc.child.kill(signal);
+    });
+  }
+
+  /** Kills every process still running (after each test). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((proc) => this.stop(proc, 'SIGKILL')));
+  }
+}
