@@ -92,6 +92,20 @@ describe('lendnet status', () => {
     expect(code).toBe(1);
     expect(JSON.parse(out.join('\n'))).toEqual({ healthy: false, reasons: [`the node is not running (no node has run in ${home})`], running: false });
   });
+
+  it('names a status file that is not one, in one line, rather than printing nonsense', async () => {
+    for (const text of ['{}', 'not json', '{"pid":"1","chainId":"c","height":1,"time":1,"updatedAt":1}']) {
+      const home = await mkdtemp(join(tmpdir(), 'lendnet-status-'));
+      folders.push(home);
+      await writeFile(statusPath(home), text);
+      const errors: string[] = [];
+      vi.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+      const { code, out } = await status('--home', home);
+      expect(code, text).toBe(1);
+      expect(out, text).toEqual([]);
+      expect(errors, text).toEqual([`lendnet: ${statusPath(home)} is not a node's status file; if no node runs in ${home}, remove it`]);
+    }
+  });
 });
 
 describe('the log level', () => {

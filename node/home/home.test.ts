@@ -2,9 +2,9 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { genesisState, validatorsHash } from '../../contracts/index.js';
+import { generateKeyPair, genesisState, validatorsHash } from '../../contracts/index.js';
 import { decodeGenesis, encodeGenesis } from './genesis-file.js';
-import { HomeError, homeDir, homePaths, initDevnetHome, loadHome } from './home.js';
+import { HomeError, homeDir, homePaths, initDevnetHome, loadHome, writeKey, writeNodeKey } from './home.js';
 
 const freshDir = () => mkdtemp(join(tmpdir(), 'lendnet-home-'));
 
@@ -41,5 +41,17 @@ describe('a devnet home', () => {
     expect(homeDir('/a', { LENDNET_HOME: '/b' })).toBe('/a');
     expect(homeDir(undefined, { LENDNET_HOME: '/b' })).toBe('/b');
     expect(homeDir(undefined, {})).toMatch(/\.lendnet$/);
+  });
+
+  it('never writes a key over a file that exists: the one there stays as it was', async () => {
+    const home = await freshDir();
+    await initDevnetHome(home, { genesisTime: 1_700_000_000 });
+    const { validatorKey, nodeKey } = homePaths(home);
+    const before = await readFile(validatorKey, 'utf8');
+    await expect(writeKey(validatorKey, generateKeyPair())).rejects.toThrow(new HomeError(`${validatorKey} already exists and a key is never overwritten`));
+    expect(await readFile(validatorKey, 'utf8')).toBe(before);
+    await writeFile(nodeKey, 'kept');
+    await expect(writeNodeKey(nodeKey, new Uint8Array(32), 'peer')).rejects.toThrow(HomeError);
+    expect(await readFile(nodeKey, 'utf8')).toBe('kept');
   });
 });

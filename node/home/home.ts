@@ -67,8 +67,15 @@ export function devnetMarket(chainId: string, issuer: string): Genesis['market']
   };
 }
 
+/** Writes a secret key readable by the owner only; never over a file that exists, even one made a moment ago by another command. */
 export async function writeKey(path: string, key: KeyPair): Promise<void> {
-  await writeFile(path, `${JSON.stringify({ account: key.account, secretKey: toHex(key.secretKey) }, null, 2)}\n`, { mode: 0o600 });
+  await writeNewSecret(path, `${JSON.stringify({ account: key.account, secretKey: toHex(key.secretKey) }, null, 2)}\n`);
+}
+
+async function writeNewSecret(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'EEXIST' ? new HomeError(`${path} already exists and a key is never overwritten`) : error;
+  });
 }
 
 export interface Home {
@@ -138,7 +145,7 @@ async function writeAdminToken(path: string): Promise<void> {
 
 /** Writes a node's libp2p identity seed (readable by the owner only). */
 export async function writeNodeKey(path: string, seed: Uint8Array, peerId: string): Promise<void> {
-  await writeFile(path, `${JSON.stringify({ peerId, seed: toHex(seed) }, null, 2)}\n`, { mode: 0o600 });
+  await writeNewSecret(path, `${JSON.stringify({ peerId, seed: toHex(seed) }, null, 2)}\n`);
 }
 
 export function decodeNodeKey(text: string): Uint8Array {

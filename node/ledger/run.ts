@@ -136,8 +136,24 @@ export async function readStatus(home: string): Promise<{ readonly status: Statu
   } catch {
     return undefined;
   }
-  const status = JSON.parse(text) as StatusFile;
+  const status = parseStatus(text);
+  if (!status) throw new Error(`${statusPath(home)} is not a node's status file; if no node runs in ${home}, remove it`);
   return { status, running: isAlive(status.pid) };
+}
+
+/** The status file's figures, or undefined when the text is not one (a file left by something else). */
+function parseStatus(text: string): StatusFile | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { pid, chainId, height, time, updatedAt } = parsed as Partial<Record<keyof StatusFile, unknown>>;
+  const whole = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+  if (!whole(pid) || typeof chainId !== 'string' || !whole(height) || !whole(time) || !whole(updatedAt)) return undefined;
+  return parsed as StatusFile;
 }
 
 function isAlive(pid: number): boolean {
