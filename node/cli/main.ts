@@ -21,10 +21,11 @@ const USAGE = `usage: lendnet <command>
 
 commands:
   init --devnet [--home DIR]   write a devnet home: config, genesis, validator and faucet keys, admin token
-  init --join GENESIS.json --peer MULTIADDR [--peer ...] [--listen MULTIADDR] [--home DIR]
+  init --join GENESIS.json --peer MULTIADDR [--peer ...] [--listen MULTIADDR] [--snapshot] [--home DIR]
                                write a home that joins a network: a copy of its genesis, a config that
                                listens on MULTIADDR (else the card's address, else /ip4/127.0.0.1/tcp/26656)
-                               and dials the peers (each ending in /p2p/<peer id>), and keys if none yet
+                               and dials the peers (each ending in /p2p/<peer id>), and keys if none yet;
+                               --snapshot: start from a verified state snapshot of the peers, not block 1
   start [--home DIR] [--init-devnet] [--port N] [--host ADDR] [--no-web] [--dev] [--observer]
                                run the node with its index, the API (/api/trpc) and the web app in one
                                process until SIGTERM or SIGINT, logging JSON lines; HTTP on ADDR
@@ -83,7 +84,7 @@ function parseArgs(argv: readonly string[], switches: ReadonlySet<string>): { wo
 /** Runs one command; returns the process exit code. Errors are one plain line on stderr. */
 export async function main(argv: readonly string[], server: ServerCommands = {}): Promise<number> {
   try {
-    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet', '--no-web', '--dev', '--observer', '--json']));
+    const { words, flags } = parseArgs(argv, new Set(['--devnet', '--help', '--init-devnet', '--no-web', '--dev', '--observer', '--json', '--snapshot']));
     const [command, sub, arg] = words;
     const home = flags.get('--home');
     if (command === 'init' && flags.has('--join')) return await initJoin(argv, flags);

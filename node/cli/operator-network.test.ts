@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses } from '../ledger/node-processes.js';
+import { allAtLeast, FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses, waitFor } from '../ledger/node-processes.js';
 import { blockHash, decodeBlock, decodeCommit } from '../../contracts/index.js';
 import { decodeConfig, encodeConfig } from '../home/config.js';
 import { homePaths } from '../home/home.js';
@@ -75,19 +75,6 @@ async function status(home: string) {
 }
 
 const height = async (home: string) => (await status(home))?.height ?? 0;
-
-/** Polls until `condition` holds; a generous deadline, since a loaded machine starts nodes slowly. */
-async function waitFor(what: string, condition: () => Promise<boolean>, procs: readonly NodeProcess[], ms = 45_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    const dead = procs.find((p) => p.child.exitCode !== null);
-    if (dead) throw new Error(`the node of ${dead.home} exited while waiting for ${what}:\n${dead.log.join('').slice(-2_000)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
-const allAtLeast = (homes: readonly string[], h: number) => async () => (await Promise.all(homes.map(height))).every((x) => x >= h);
 
 describe('operators forming a network from their own machines (separate processes on 127.0.0.1)', () => {
   it('four homes from keys new, a genesis from their cards, init --join each: one chain; an observer follows', async () => {

@@ -83,16 +83,18 @@ export async function genesisFromCards(argv: readonly string[], flags: Flags): P
   return 0;
 }
 
-/** `init --join GENESIS.json --peer MULTIADDR [--peer ...] [--listen MULTIADDR] [--home DIR]`. */
+/** `init --join GENESIS.json --peer MULTIADDR [--peer ...] [--listen MULTIADDR] [--snapshot] [--home DIR]`. */
 export async function initJoin(argv: readonly string[], flags: Flags): Promise<number> {
   const genesisFile = stringFlag(flags, '--join');
   if (genesisFile === undefined) throw new HomeError('init --join needs the genesis file');
   const home = homeDir(stringFlag(flags, '--home'));
   const listen = stringFlag(flags, '--listen');
-  const joined = await writeJoinHome(home, { genesisFile, peers: repeatedFlag(argv, '--peer'), ...(listen === undefined ? {} : { listen }) });
+  const stateSync = flags.get('--snapshot') === true;
+  const joined = await writeJoinHome(home, { genesisFile, peers: repeatedFlag(argv, '--peer'), stateSync, ...(listen === undefined ? {} : { listen }) });
   const chainId = joined.genesis.market.params.chainId;
   const role = joined.validator ? 'a validator' : 'an observer (its key is not in the validator set)';
   console.log(`wrote a home at ${home} that joins chain ${chainId} as ${role}${joined.madeKeys ? ', with new keys' : ''}`);
+  if (stateSync) console.log('  it starts from a state snapshot served by its peers, checked against a commit certificate and the state root');
   console.log(`  listening on ${peerAddress(joined.card)}; start it with: lendnet start --home ${home}`);
   return 0;
 }

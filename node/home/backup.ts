@@ -4,7 +4,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { decodeBlock, toHex } from '../../contracts/index.js';
 import { LOCK_FILE, SIGNING_STATE_FILE } from '../consensus/private-validator.js';
 import { recordCopyOf } from '../store/record-copy.js';
-import { blockKey, decodeHead, type Head, headKey, type Store } from '../store/index.js';
+import { decodeHeaderBytes } from '../ledger/snapshot-base.js';
+import { blockKey, decodeHead, type Head, headKey, nodeDataKey, SNAPSHOT_BASE_KEY, type Store } from '../store/index.js';
 import { type BackupHeader, BACKUP_FORMAT, BACKUP_VERSION, encodeFrame, encodeHeader, FRAME_FILE, FRAME_RECORD, HEADER_BYTES, hashFile } from './backup-file.js';
 import { HomeError } from './home.js';
 
@@ -78,6 +79,8 @@ export async function writeBackup(options: { readonly home: string; readonly sto
     let head: Head | undefined;
     let headBlock: Uint8Array | undefined;
     let headBlockKey: Uint8Array | undefined;
+    let snapshotBase: Uint8Array | undefined;
+    const snapshotBaseKey = nodeDataKey(SNAPSHOT_BASE_KEY);
     let records = 0;
     for await (const [key, value] of copy.snapshotRecords()) {
       // The head record sorts first: its block, later in the same snapshot, gives the state root.
@@ -85,12 +88,14 @@ export async function writeBackup(options: { readonly home: string; readonly sto
         head = decodeHead(value);
         headBlockKey = blockKey(head.height);
       } else if (headBlockKey && Buffer.compare(key, headBlockKey) === 0) headBlock = value;
+      else if (Buffer.compare(key, snapshotBaseKey) === 0) snapshotBase = value;
       counts[names[key[0] ?? 0] ?? 'other'] += 1;
       records += 1;
       await add(encodeFrame(FRAME_RECORD, key, value));
     }
-    if (!head || !headBlock) throw new HomeError('the store holds no committed block yet: start the node once before backing it up');
-    const { header: block } = decodeBlock(headBlock);
+    // A node started from a state snapshot holds that height's header until its next block.
+    const block = headBlock ? decodeBlock(headBlock).header : snapshotBase && decodeHeaderBytes(snapshotBase);
+    if (!head || !block || block.height !== head.height) throw new HomeError('the store holds no committed block yet: start the node once before backing it up');
 
     // Read after the snapshot: a signing guard newer than the store is the safe side.
     const files: string[] = [];

@@ -19,6 +19,12 @@ export interface NodeConfig {
     readonly peers: readonly string[];
     /** Connections kept open at most (the p2p host's default, 50, when absent). */
     readonly maxPeers?: number;
+    /**
+     * Whether a node with no blocks yet starts from a state snapshot its peers serve (verified
+     * against a commit certificate and the header's state root) instead of syncing from block 1.
+     * A node that holds blocks ignores it.
+     */
+    readonly stateSync?: boolean;
   };
   /** The API's limit per client address (server/http/rate-limit.ts's defaults when absent); 0 a minute turns it off. */
   readonly api?: { readonly requestsPerMinutePerIp: number; readonly burstPerIp: number };
@@ -43,6 +49,7 @@ const configDecoder = object({
       listen: matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}$/, 'a multiaddr like /ip4/127.0.0.1/tcp/26656'),
       peers: arrayOf(matching(/^\/(ip4|ip6|dns4|dns6)\/[^/\s]+\/tcp\/[0-9]{1,5}\/p2p\/[1-9A-HJ-NP-Za-km-z]{40,60}$/, 'a multiaddr ending in /p2p/<peer id>'), 256),
       maxPeers: optional(integer(1, 10_000)),
+      stateSync: optional(boolean),
     }),
   ),
   api: optional(object({ requestsPerMinutePerIp: integer(0, 10_000_000), burstPerIp: integer(1, 10_000_000) })),

@@ -77,6 +77,8 @@ export interface JoinRequest {
   readonly peers: readonly string[];
   /** Where this node listens; its card's address, else DEFAULT_LISTEN, if absent. */
   readonly listen?: string;
+  /** Whether the node starts from a state snapshot of its peers rather than syncing from block 1 (`--snapshot`). */
+  readonly stateSync?: boolean;
   /** Config settings besides the network section (tests shorten the timeouts). */
   readonly config?: Partial<NodeConfig>;
 }
@@ -129,7 +131,7 @@ export async function writeJoinHome(home: string, request: JoinRequest): Promise
   }
   const listen = request.listen ?? saved?.address ?? DEFAULT_LISTEN;
   checkListen(listen);
-  const config: NodeConfig = { ...DEFAULT_CONFIG, ...request.config, network: { listen, peers: [...request.peers] } };
+  const config: NodeConfig = { ...DEFAULT_CONFIG, ...request.config, network: { listen, peers: [...request.peers], ...(request.stateSync ? { stateSync: true } : {}) } };
   // The config must load as the node will read it: a home that cannot start is not written.
   try {
     decodeConfig(encodeConfig(config));

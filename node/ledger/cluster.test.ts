@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses } from './node-processes.js';
+import { allAtLeast, FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses, statusHeight, waitFor } from './node-processes.js';
 import { blockHash, checkCommit, decodeBlock, decodeCommit } from '../../contracts/index.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { decodeGenesis } from '../home/genesis-file.js';
@@ -49,24 +49,6 @@ const start = (home: string): NodeProcess => nodes.start(home);
 
 const stop = (proc: NodeProcess, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> => nodes.stop(proc, signal);
 
-async function height(home: string): Promise<number> {
-  try {
-    return (await readStatus(home))?.status.height ?? 0;
-  } catch {
-    return 0; // status.json is being replaced
-  }
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const allAtLeast = (homes: readonly string[], h: number) => async () => (await Promise.all(homes.map(height))).every((x) => x >= h);
-
 /** Opens each (stopped) node's store: the same block hash and state root at every common height, every commit valid. */
 async function sameChain(homes: readonly string[]): Promise<number> {
   const genesis = decodeGenesis(await readFile(homePaths(homes[0]!).genesis, 'utf8'));
@@ -100,11 +82,11 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     expect((await Promise.all(homes.map(readStatus))).map((s) => s?.status.network?.role)).toEqual(['validator', 'validator', 'validator', 'validator', 'observer']);
     // Kill one validator: three of four keep committing.
     await stop(procs[3]!, 'SIGKILL');
-    const at = await height(homes[0]!);
+    const at = await statusHeight(homes[0]!);
     await waitFor('three validators go on', allAtLeast(validators.slice(0, 3), at + 3));
     // Restarted, it syncs what it missed and votes again.
     procs[3] = start(homes[3]!);
-    const target = Math.max(...(await Promise.all(validators.map(height)))) + 2;
+    const target = Math.max(...(await Promise.all(validators.map(statusHeight)))) + 2;
     await waitFor('the restarted validator catches up', allAtLeast(homes, target));
     await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
     expect(await sameChain(homes)).toBeGreaterThanOrEqual(target);
@@ -117,9 +99,9 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     await Promise.all([stop(procs[2]!, 'SIGKILL'), stop(procs[3]!, 'SIGKILL')]);
     // What was in flight settles; then two of four cannot make a quorum.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const stalled = await Promise.all(homes.slice(0, 2).map(height));
+    const stalled = await Promise.all(homes.slice(0, 2).map(statusHeight));
     await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(await Promise.all(homes.slice(0, 2).map(height))).toEqual(stalled);
+    expect(await Promise.all(homes.slice(0, 2).map(statusHeight))).toEqual(stalled);
     procs[2] = start(homes[2]!);
     await waitFor('commits resume with three', allAtLeast(homes.slice(0, 3), Math.max(...stalled) + 2));
     await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
@@ -135,7 +117,7 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     // Its blocks and state are gone; its keys and signing guard (beside them) are not.
     await writeFile(join(homes[1]!, 'status.json'), '{}');
     procs[1] = start(homes[1]!);
-    const target = Math.max(...(await Promise.all(homes.map(height)))) + 2;
+    const target = Math.max(...(await Promise.all(homes.map(statusHeight)))) + 2;
     await waitFor('the wiped node syncs', allAtLeast(homes, target));
     await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
     expect(await sameChain(homes)).toBeGreaterThanOrEqual(target);
@@ -172,13 +154,13 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
         await hostile.publish('consensus', Uint8Array.from([...attack, 0x20 + (i % 90)])).catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
-      await waitFor('the node to drop the hostile peer', async () => disconnected.includes(target.peerId), 20_000);
+      await waitFor('the node to drop the hostile peer', async () => disconnected.includes(target.peerId), [], 20_000);
       // Refused while banned: a new connection does not last.
       await hostile.connect(`${target.address}/p2p/${target.peerId}`).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(hostile.peers()).not.toContain(target.peerId);
       // The network never stopped.
-      const at = Math.max(...(await Promise.all(homes.map((h) => height(h.dir)))));
+      const at = Math.max(...(await Promise.all(homes.map((h) => statusHeight(h.dir)))));
       await waitFor('the network goes on', allAtLeast(homes.map((h) => h.dir), at + 2));
       expect(procs.every((p) => p.child.exitCode === null)).toBe(true);
     } finally {
@@ -212,16 +194,16 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
       await waitFor('height 2 everywhere', allAtLeast(dirs, 2));
       for (const relay of relays) if (relay.sides[0] !== relay.sides[1]) relay.cut();
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const stalled = await Promise.all(dirs.map(height));
+      const stalled = await Promise.all(dirs.map(statusHeight));
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       // No side holds a quorum, so no block is committed: no node goes past the highest block
       // decided before the cut. A node behind may still fetch that block from its side's peer
       // (on a loaded machine that can take longer than the 2 s above), which is not a commit.
-      const later = await Promise.all(dirs.map(height));
+      const later = await Promise.all(dirs.map(statusHeight));
       expect(Math.max(...later)).toBe(Math.max(...stalled));
       for (const [i, h] of later.entries()) expect(h).toBeGreaterThanOrEqual(stalled[i]!);
       for (const relay of relays) relay.heal();
-      await waitFor('one chain resumes', allAtLeast(dirs, Math.max(...stalled) + 2), 90_000);
+      await waitFor('one chain resumes', allAtLeast(dirs, Math.max(...stalled) + 2), [], 90_000);
       await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
       await sameChain(dirs);
     } finally {

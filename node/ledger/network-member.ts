@@ -23,6 +23,7 @@ import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Ve
 import { type Chain, type Evaluated, InvalidProposalError } from './chain.js';
 import type { LedgerNodeOptions } from './ledger-node.js';
 import { peersForQuorum } from './node-health.js';
+import { SnapshotServer } from './snapshot-server.js';
 import { decodeTxBatch, encodeTxBatch, MAX_TXS_PER_GOSSIP } from './tx-gossip.js';
 
 /** Bytes of transactions a proposer puts in one block on a network: a proposal is one gossip message. */
@@ -57,7 +58,8 @@ export interface LedgerCore {
 /**
  * A ledger node's part in a network of operator nodes: the Tendermint engine (validator or
  * observer) with the blocks it builds and judges on forks of the live state, transactions
- * gossiped in batches, and blocks served to and synced from peers, every commit verified.
+ * gossiped in batches, blocks served to and synced from peers, every commit verified, and
+ * state snapshots served to peers that join (snapshot-server.ts).
  */
 export class NetworkMember {
   readonly engine: BftEngine;
@@ -84,6 +86,8 @@ export class NetworkMember {
     });
     network.subscribe('txs', (bytes) => this.onTxGossip(bytes));
     network.serveBlocks((from, to) => this.blocksWithCommits(from, to));
+    const snapshots = new SnapshotServer(core.chain, network);
+    network.serveSnapshots((request, from) => snapshots.answer(request, from));
     network.serveStatus(() => {
       const head = core.chain.head();
       return { height: head.height, hash: head.hash };

@@ -75,6 +75,9 @@ export function recordingNetwork(network: NodeNetwork, verdicts: HeardVerdict[])
     serveBlocks: (handler) => network.serveBlocks(handler),
     requestStatuses: () => network.requestStatuses(),
     serveStatus: (handler) => network.serveStatus(handler),
+    requestSnapshot: (peer, request) => network.requestSnapshot(peer, request),
+    serveSnapshots: (handler) => network.serveSnapshots(handler),
+    penalise: (peer) => network.penalise(peer),
     peers: () => network.peers(),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { readStatus } from './run.js';
 
 export const LENDNET = join(import.meta.dirname, '..', '..', 'bin', 'lendnet.js');
 
@@ -45,5 +46,31 @@ export class NodeProcesses {
   /** Kills every process still running (after each test). */
   async stopAll(): Promise<void> {
     await Promise.all([...this.running].map((proc) => this.stop(proc, 'SIGKILL')));
+  }
+}
+
+/** The height a home's node last reported: 0 before its first status, or while the file is being replaced. */
+export async function statusHeight(home: string): Promise<number> {
+  try {
+    return (await readStatus(home))?.status.height ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether every home's node has reported at least height `h`. */
+export const allAtLeast = (homes: readonly string[], h: number) => async (): Promise<boolean> => (await Promise.all(homes.map(statusHeight))).every((x) => x >= h);
+
+/**
+ * Polls until `condition` holds, with a deadline generous enough for a loaded machine that
+ * starts nodes slowly; fails at once, with its log, if one of `procs` exits meanwhile.
+ */
+export async function waitFor(what: string, condition: () => Promise<boolean>, procs: readonly NodeProcess[] = [], ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    const dead = procs.find((p) => p.child.exitCode !== null);
+    if (dead) throw new Error(`the node of ${dead.home} exited while waiting for ${what}:\n${dead.log.join('').slice(-2_000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }

@@ -10,7 +10,9 @@ import { appendEvidence, EVIDENCE_FILE } from '../consensus/evidence-log.js';
 import { PrivateValidator } from '../consensus/private-validator.js';
 import type { Evidence } from '../consensus/tendermint.js';
 import { startLibp2pNetwork } from '../network/libp2p-network.js';
+import type { NodeNetwork } from '../network/network.js';
 import { LedgerNode, type LedgerNodeOptions } from './ledger-node.js';
+import { syncStateFromPeers } from './state-sync.js';
 import type { NodeProgress } from './node-health.js';
 import { NodeMonitor } from './node-monitor.js';
 
@@ -56,6 +58,8 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   const pool = createVerifierPool();
   const cache = createSignatureCache();
   const onNetwork = await joinNetwork(home, log, run.observer === true);
+  // A fresh node may start from a verified state snapshot of its peers (network.stateSync).
+  if (onNetwork && home.config.network?.stateSync) await startFromSnapshot(onNetwork.network, store, home, log.child({ part: 'state-sync' }));
   let fatal: unknown;
   let reportFailure: (error: unknown) => void = () => {};
   const failed = new Promise<unknown>((resolve) => (reportFailure = resolve));
@@ -105,6 +109,11 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
       log.info({ height: node.status().height, fatal: fatal !== undefined }, 'node stopped');
     },
   };
+}
+
+async function startFromSnapshot(network: NodeNetwork, store: Store, home: Home, log: Logger): Promise<void> {
+  const result = await syncStateFromPeers({ network, store, genesis: home.genesis, log: (level, message, fields) => log[level](fields ?? {}, message) });
+  if (result.kind === 'none') log.warn({ refused: result.refused.length }, 'no peer served a state snapshot that checked; syncing every block from height 1');
 }
 
 async function writeStatusFile(home: string, node: LedgerNode, monitor: NodeMonitor): Promise<void> {

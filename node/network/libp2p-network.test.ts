@@ -61,6 +61,22 @@ describe('the node network over libp2p', () => {
     expect(await a.requestStatuses()).toEqual([{ peer: b.self, height: 7, hash: 'ab'.repeat(32) }]);
   });
 
+  it('carries snapshot requests; a request outside the protocol is refused with its code and counts against the sender', async () => {
+    const [a, b] = await pair();
+    b.serveSnapshots(async (request, from) => {
+      if (new TextDecoder().decode(request) !== '{"kind":"offer"}') {
+        b.penalise(from);
+        throw new Error('not a snapshot request');
+      }
+      return bytes('{"chunks":"1","height":"9","records":"3"}');
+    });
+    expect(new TextDecoder().decode(await a.requestSnapshot(b.self, bytes('{"kind":"offer"}')))).toBe('{"chunks":"1","height":"9","records":"3"}');
+    await expect(a.requestSnapshot(b.self, bytes('garbage'))).rejects.toMatchObject({ name: 'P2pRequestError', code: 'HANDLER_FAILED', remote: true });
+    // Five strikes within a minute ban the peer; its next request is refused.
+    for (let i = 0; i < 4; i++) await a.requestSnapshot(b.self, bytes('garbage')).catch(() => undefined);
+    expect(b.host.isBanned(a.self)).toBe(true);
+  });
+
   it('a peer that serves no blocks or no status gives nothing, not an error', async () => {
     const [a] = await pair();
     expect(await a.requestBlocks(1, 5)).toEqual([]);

@@ -2,11 +2,13 @@ import { canonicalBytes } from '../../contracts/codec/canonical.js';
 import { createP2pHost, P2pRequestError, type P2pHost, type P2pLogger } from '../p2p/host.js';
 import { MAX_CONSENSUS_MESSAGE_BYTES } from '../consensus/messages.js';
 import { MAX_TX_GOSSIP_BYTES } from '../ledger/tx-gossip.js';
+import { MAX_SNAPSHOT_CHUNK_BYTES, SNAPSHOT_PROTOCOL } from './snapshot-protocol.js';
 import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type PeerStatus, type Verdict } from './network.js';
 
 /**
  * NodeNetwork over the libp2p host (node/p2p): the chain's two gossip topics, block sync as the
- * request/response protocol `/lendnet/<chainId>/blocks/1`, and peers' heads as `status/1`.
+ * request/response protocol `/lendnet/<chainId>/blocks/1`, peers' heads as `status/1`, and
+ * state snapshots as `snapshot/1` (snapshot-protocol.ts).
  *
  * A blocks request is the canonical JSON `{"from":"n","to":"n"}`; the answer is a u32 count,
  * then per block a u32 length and the block's canonical bytes, a u32 length and its commit's,
@@ -64,6 +66,11 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
   }
   let serve: ((from: number, to: number) => Promise<BlockWithCommit[]>) | undefined;
   let status: (() => { readonly height: number; readonly hash: string }) | undefined;
+  let snapshots: ((request: Uint8Array, from: string) => Promise<Uint8Array>) | undefined;
+  await host.handle(SNAPSHOT_PROTOCOL, async (request, from) => {
+    if (!snapshots) throw new Error('no snapshots served yet');
+    return snapshots(request, from);
+  });
   await host.handle(STATUS_PROTOCOL, async () => {
     if (!status) throw new Error('no status yet');
     return encodeStatus(status());
@@ -120,6 +127,11 @@ export async function startLibp2pNetwork(options: Libp2pNetworkOptions): Promise
     serveStatus(handler) {
       status = handler;
     },
+    requestSnapshot: (peer, request) => host.request(peer, SNAPSHOT_PROTOCOL, request, { maxResponseBytes: MAX_SNAPSHOT_CHUNK_BYTES }),
+    serveSnapshots(handler) {
+      snapshots = handler;
+    },
+    penalise: (peer) => host.strike(peer),
     peers: () => host.peers(),
     stop: () => host.stop(),
   };

@@ -3,7 +3,7 @@ import { type BlockWithCommit, type GossipTopic, MAX_BLOCKS_PER_REQUEST, type No
 /**
  * Nodes in one process joined by a hub: gossip reaches every other joined node (after a
  * `delayMs` turn of the event loop, as over a socket), block requests go to the other nodes
- * in turn until one answers. Links can be cut and restored, to partition the nodes. Messages
+ * in turn until one answers, snapshot requests to the peer named. Links can be cut and restored, to partition the nodes. Messages
  * are copied, so no node shares bytes with another.
  */
 export interface MemoryHub {
@@ -16,6 +16,8 @@ export interface MemoryHub {
   leave(id: string): void;
   /** How often each node's verdicts were 'reject', by the sending node. */
   rejections(): ReadonlyMap<string, number>;
+  /** How often a node was penalised for an answer it gave (`NodeNetwork.penalise`), by that node. */
+  penalties(): ReadonlyMap<string, number>;
 }
 
 export function createMemoryHub(options: { readonly delayMs?: number } = {}): MemoryHub {
@@ -24,10 +26,12 @@ export function createMemoryHub(options: { readonly delayMs?: number } = {}): Me
     readonly handlers: Map<GossipTopic, Set<(bytes: Uint8Array, from: string) => Verdict | Promise<Verdict>>>;
     serve?: (from: number, to: number) => Promise<BlockWithCommit[]>;
     status?: () => { readonly height: number; readonly hash: string };
+    snapshots?: (request: Uint8Array, from: string) => Promise<Uint8Array>;
   }
   const members = new Map<string, HubMember>();
   const cut = new Set<string>();
   const rejected = new Map<string, number>();
+  const penalised = new Map<string, number>();
   const linked = (a: string, b: string) => !cut.has(`${a}|${b}`);
 
   return {
@@ -82,6 +86,17 @@ export function createMemoryHub(options: { readonly delayMs?: number } = {}): Me
         serveStatus(handler) {
           member.status = handler;
         },
+        async requestSnapshot(peer, request) {
+          const other = members.get(peer);
+          if (!other || !linked(id, peer) || !other.snapshots) throw new Error(`peer ${peer} serves no snapshots`);
+          return Uint8Array.from(await other.snapshots(Uint8Array.from(request), id));
+        },
+        serveSnapshots(handler) {
+          member.snapshots = handler;
+        },
+        penalise(peer) {
+          penalised.set(peer, (penalised.get(peer) ?? 0) + 1);
+        },
         peers() {
           return [...members.keys()].filter((other) => other !== id && linked(id, other));
         },
@@ -101,6 +116,9 @@ export function createMemoryHub(options: { readonly delayMs?: number } = {}): Me
     },
     rejections() {
       return rejected;
+    },
+    penalties() {
+      return penalised;
     },
   };
 }

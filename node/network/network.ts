@@ -42,6 +42,15 @@ export interface NodeNetwork {
   requestStatuses(): Promise<PeerStatus[]>;
   /** How this node answers others' status requests: its head. */
   serveStatus(handler: () => { readonly height: number; readonly hash: string }): void;
+  /**
+   * One request of the state snapshot protocol (snapshot-protocol.ts) to one peer: the request's
+   * bytes out, the answer's bytes back, undecoded. Throws if the peer gives no answer.
+   */
+  requestSnapshot(peer: string, request: Uint8Array): Promise<Uint8Array>;
+  /** How this node answers others' snapshot requests; a throw refuses the request. */
+  serveSnapshots(handler: (request: Uint8Array, from: string) => Promise<Uint8Array>): void;
+  /** Counts a strike against a peer that answered a request with invalid data (as a rejected gossip message does). */
+  penalise(peer: string): void;
   /** The peers connected now. */
   peers(): string[];
 }

@@ -203,6 +203,8 @@ export interface P2pHost {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof P2pEvents>(event: E, listener: (peerId: P2pEvents[E]) => void): () => void;
   isBanned(peerId: string): boolean;
+  /** Counts a strike against a peer that answered a request with invalid data, as a rejected gossip message counts; enough strikes ban it. */
+  strike(peerId: string): void;
   /** The peer's gossipsub score as this host sees it (negative after rejected messages). */
   gossipScore(peerId: string): number;
   counters(): P2pCounters;

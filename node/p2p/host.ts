@@ -130,19 +130,20 @@ export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
     }
   };
 
+  const ban = (banned: string, why: string): void => {
+    logger?.warn({ peer: banned, banMs: penalties.banMs }, `p2p: peer banned for ${why}`);
+    emit('peer:banned', banned);
+    node.hangUp(peerIdFromString(banned)).catch((error: unknown) => {
+      logger?.debug({ err: error, peer: banned }, 'p2p: hang-up on banned peer failed');
+    });
+  };
   const gossip = new ChainGossip({
     pubsub: node.services.pubsub,
     chainId,
     maxMessageBytes,
     penalties,
     logger,
-    onBan: (banned) => {
-      logger?.warn({ peer: banned, banMs: penalties.banMs }, 'p2p: peer banned for rejected gossip');
-      emit('peer:banned', banned);
-      node.hangUp(peerIdFromString(banned)).catch((error: unknown) => {
-        logger?.debug({ err: error, peer: banned }, 'p2p: hang-up on banned peer failed');
-      });
-    },
+    onBan: (banned) => ban(banned, 'rejected gossip'),
   });
   const requests = new RequestResponse({
     node,
@@ -242,6 +243,9 @@ export async function createP2pHost(options: P2pHostOptions): Promise<P2pHost> {
       };
     },
     isBanned: (remote) => penalties.isBanned(remote),
+    strike(remote) {
+      if (penalties.strike(remote)) ban(remote, 'invalid answers');
+    },
     gossipScore: (remote) => gossip.score(remote),
     counters(): P2pCounters {
       return {

@@ -10,12 +10,15 @@ import {
   decodeTxLocation,
   type Head,
   headKey,
+  HeightMismatchError,
   InvalidStoreInputError,
   nodeDataKey,
   stateKeyBytes,
   stateRange,
   type Store,
   StoreClosedError,
+  type SnapshotWrite,
+  snapshotOps,
   type StoreOp,
   type TxLocation,
   txKey,
@@ -47,6 +50,16 @@ export abstract class KeyValueStore implements Store {
     return this.queue.run(async () => {
       checkBlockWrite(write, this.current);
       await this.writeAtomically(blockOps(write));
+      this.current = { height: write.height, hash: Uint8Array.from(write.hash) };
+    });
+  }
+
+  startFromSnapshot(write: SnapshotWrite): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreClosedError());
+    return this.queue.run(async () => {
+      if (this.current) throw new HeightMismatchError(this.current.height + 1, write.height);
+      // One batch: a crash or a refusal part way leaves the store empty, never half a state.
+      await this.writeAtomically(snapshotOps(write));
       this.current = { height: write.height, hash: Uint8Array.from(write.hash) };
     });
   }

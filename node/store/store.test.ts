@@ -16,6 +16,7 @@ import {
   nodeDataKey,
   stateKeyBytes,
   stateRange,
+  SNAPSHOT_BASE_KEY,
   type Store,
   StoreClosedError,
   type TxLocation,
@@ -181,6 +182,31 @@ describe.each(factories)('store compliance: $name', (factory) => {
     await expect(store.commitBlock(blockWrite(1, extra))).rejects.toBeInstanceOf(InvalidStoreInputError);
     await expectNothingOf(store, 1);
     expect(await store.head()).toBeUndefined();
+  });
+
+  it('starts from a snapshot: its records, header and commit, then blocks from the height above', async () => {
+    const records = new Map([['a', utf8('one')], ['b', utf8('two')]]);
+    await store.startFromSnapshot({ height: 40, hash: hashOf(40), header: utf8('header 40'), commit: utf8('commit 40'), records });
+    expect(await store.head()).toEqual({ height: 40, hash: hashOf(40) });
+    expect(await stateOf(store)).toEqual([['a', 'one'], ['b', 'two']]);
+    expect(await store.getNodeData(SNAPSHOT_BASE_KEY)).toEqual(utf8('header 40'));
+    expect(await store.getCommit(40)).toEqual(utf8('commit 40'));
+    expect(await store.getBlock(40)).toBeUndefined();
+    await expect(store.commitBlock(blockWrite(1))).rejects.toBeInstanceOf(HeightMismatchError);
+    await store.commitBlock(blockWrite(41));
+    expect((await store.head())?.height).toBe(41);
+    await expect(store.startFromSnapshot({ height: 50, hash: hashOf(50), header: utf8('h'), commit: utf8('c'), records: [] })).rejects.toBeInstanceOf(HeightMismatchError);
+  });
+
+  it('a snapshot whose records throw midway leaves the store empty', async () => {
+    function* failing(): Generator<readonly [string, Uint8Array]> {
+      yield ['a', utf8('one')];
+      throw new Error('chunk failed');
+    }
+    await expect(store.startFromSnapshot({ height: 9, hash: hashOf(9), header: utf8('h'), commit: utf8('c'), records: failing() })).rejects.toThrow('chunk failed');
+    expect(await store.head()).toBeUndefined();
+    expect(await stateOf(store)).toEqual([]);
+    expect(await store.getNodeData(SNAPSHOT_BASE_KEY)).toBeUndefined();
   });
 
   it('deletes state and node data; within a block the later change wins', async () => {

@@ -32,6 +32,25 @@ export interface BlockWrite {
   readonly nodeData?: Iterable<readonly [string, Uint8Array | undefined]>;
 }
 
+/**
+ * A verified state snapshot a node starts from instead of block 1: the state at `height`, with
+ * that height's header (kept as node data under SNAPSHOT_BASE_KEY, as the store holds no block
+ * at or below it) and commit certificate.
+ */
+export interface SnapshotWrite {
+  readonly height: number;
+  /** The header's block hash, kept as the head's hash. */
+  readonly hash: Uint8Array;
+  /** The header's canonical bytes. */
+  readonly header: Uint8Array;
+  readonly commit: Uint8Array;
+  /** Every state record: key → canonical bytes. */
+  readonly records: Iterable<readonly [string, Uint8Array]>;
+}
+
+/** The node-data key of a snapshot's header, in a store that started from a snapshot. */
+export const SNAPSHOT_BASE_KEY = 'snapshot/base';
+
 /** The node's persistent store. Reads see only fully committed blocks. */
 export interface Store {
   /**
@@ -40,6 +59,11 @@ export interface Store {
    * Calls are applied one after another, in call order.
    */
   commitBlock(write: BlockWrite): Promise<void>;
+  /**
+   * Writes a verified snapshot into an empty store, atomically and durably, as its head: the
+   * next block is `height + 1`. Refuses a store that holds a block (HeightMismatchError).
+   */
+  startFromSnapshot(write: SnapshotWrite): Promise<void>;
   head(): Promise<Head | undefined>;
   getBlock(height: number): Promise<Uint8Array | undefined>;
   getCommit(height: number): Promise<Uint8Array | undefined>;
@@ -279,6 +303,15 @@ export function* blockOps(write: BlockWrite): Generator<StoreOp> {
   for (const [key, value] of write.stateChanges) yield [stateKeyBytes(key), optionalBytes(value, `State ${key}`)];
   for (const [key, value] of write.nodeData ?? []) yield [nodeDataKey(key), optionalBytes(value, `Node data ${key}`)];
   yield [headKey, encodeHead({ height: write.height, hash: write.hash })];
+}
+
+/** The writes of a snapshot a store starts from, the head last. */
+export function* snapshotOps(write: SnapshotWrite): Generator<StoreOp> {
+  checkHeight(write.height);
+  for (const [key, value] of write.records) yield [stateKeyBytes(key), bytes(value, `State ${key}`)];
+  yield [nodeDataKey(SNAPSHOT_BASE_KEY), bytes(write.header, 'Snapshot header')];
+  yield [commitKey(write.height), bytes(write.commit, 'Commit')];
+  yield [headKey, encodeHead({ height: write.height, hash: bytes(write.hash, 'Block hash') })];
 }
 
 /**

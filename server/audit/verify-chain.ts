@@ -4,6 +4,7 @@ import { useNativeSha256 } from '../../node/crypto/native-sha256.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
 import { blockEventsKey, decodeBlockEvents, encodeBlockEvents } from '../../node/ledger/block-events.js';
 import { Chain, type Evaluated, InvalidProposalError } from '../../node/ledger/chain.js';
+import { snapshotBaseHeight } from '../../node/ledger/snapshot-base.js';
 import { type BlockWrite, type Head, HeightMismatchError, type Store } from '../../node/store/index.js';
 import { type BlockWindow, type ChainFault, type ReadBlock, readWindow, shortId, type SignatureVerdicts, verdictsInThisThread } from './verify-window.js';
 
@@ -78,6 +79,10 @@ class HeadOnlyStore implements Store {
     const expected = (this.current?.height ?? 0) + 1;
     if (write.height !== expected) throw new HeightMismatchError(expected, write.height);
     this.current = { height: write.height, hash: write.hash };
+  }
+
+  async startFromSnapshot(): Promise<void> {
+    throw new Error('an audit replays from genesis, never from a snapshot');
   }
 
   async head(): Promise<Head | undefined> {
@@ -171,6 +176,12 @@ export async function verifyChain(store: Store, genesis: Genesis, options: Verif
     payments: tally.payments,
     fault,
   });
+
+  // A node that joined from a state snapshot holds no blocks up to the snapshot's height.
+  const base = await snapshotBaseHeight(store);
+  if (base !== undefined) {
+    return audit({ height: 1, what: `this node started from a state snapshot at height ${base} and holds no blocks up to it: audit verify replays from genesis, so run it on a node that synced every block` });
+  }
 
   // The next window is read and its signatures verified while this one is executed.
   let next: Promise<BlockWindow> | undefined = target > 0 ? readWindow(store, chainId, 1, target, verdicts) : undefined;

@@ -227,7 +227,9 @@ interface BlockRead {
 /** A committed block with its commit and events, its transactions decoded. */
 async function readBlock(source: BlockSource, height: number, heard: BlockEvents | undefined): Promise<BlockRead> {
   const [block, commit, events] = await Promise.all([source.block(height), source.commitOf(height), heard ?? source.eventsOf(height)]);
-  if (!block || !commit) throw new Error(`block ${height} is not in the store`);
+  // Only heights up to the node's head are read, so a block missing there is one the store never
+  // held: the node started from a state snapshot, and the index needs every block from 1.
+  if (!block || !commit) throw new IndexMismatchError(`block ${height} is not in the node's store: a node that started from a state snapshot holds no blocks up to it, and the index is built from block 1`);
   if (!events) throw new IndexMismatchError(`block ${height} has no stored events; this node's store predates them and must be synced again`);
   const txs = block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder, checkSignerKey: false }));
   return { block, hash: blockHash(block.header), commit, events, txs };
