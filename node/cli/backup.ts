@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { readApiAddress } from '../home/api-address.js';
 import { type BackupSummary, writeBackup } from '../home/backup.js';
@@ -85,20 +86,39 @@ async function backupByNode(home: string, path: string, pid: number | undefined)
   if (token === undefined) {
     throw new HomeError(`backing up a running node needs its admin token: set LENDNET_ADMIN_TOKEN or keep ${homePaths(home).adminToken}; nothing was written`);
   }
-  let response: Response;
+  let answer: { status: number; text: string };
   try {
-    response = await fetch(`${address.url}/api/trpc/node.backup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ path }),
-    });
+    answer = await postJson(`${address.url}/api/trpc/node.backup`, token, JSON.stringify({ path }));
   } catch {
     throw new HomeError(`the node of ${home} ${running} but does not answer at ${address.url}`);
   }
-  const body = (await response.json().catch(() => undefined)) as { result?: { data?: BackupSummary }; error?: { message?: string } } | undefined;
+  let body: { result?: { data?: BackupSummary }; error?: { message?: string } } | undefined;
+  try {
+    body = JSON.parse(answer.text) as typeof body;
+  } catch {
+    body = undefined;
+  }
   const summary = body?.result?.data;
-  if (!response.ok || !summary) throw new HomeError(`the node refused the backup: ${body?.error?.message ?? `HTTP ${response.status}`}; nothing was written`);
+  if (answer.status !== 200 || !summary) throw new HomeError(`the node refused the backup: ${body?.error?.message ?? `HTTP ${answer.status}`}; nothing was written`);
   return summary;
+}
+
+/**
+ * POSTs a JSON body and reads the whole answer, with no deadline on the answer's headers: the
+ * node answers only once the backup is written, which for a large store takes minutes (fetch
+ * gives up on headers after 300 s).
+ */
+function postJson(url: string, token: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The admin token: $LENDNET_ADMIN_TOKEN, else the home's keys/admin-token; never written here. */
