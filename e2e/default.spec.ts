@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createWallet, faucet, goTo, newPerson, openFromBook, postLendOffer, snapshot } from './kit';
+import { createWallet, faucet, goTo, newPerson, openFromBook, postLendOffer, signAndWait, snapshot } from './kit';
 import { E2E_DEFAULT_PERIOD, E2E_GRACE_PERIOD } from './timing';
 
 /**
@@ -26,8 +26,7 @@ test('a one-minute loan goes late, then defaults; the lender receives the collat
   await borrower.getByLabel('Amount to borrow (USD)').fill('100');
   await expect(borrower.getByText('Collateral locked until the loan is repaid: 50.00 COL')).toBeVisible();
   await borrower.getByRole('button', { name: 'Review loan' }).click();
-  await borrower.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(borrower.getByTestId('tx-status')).toContainText(/Committed in block \d+/, { timeout: 20_000 });
+  await signAndWait(borrower);
 
   // The borrower does not pay. A minute later, and the grace period after it, the installment is late.
   await goTo(borrower, 'Portfolio');

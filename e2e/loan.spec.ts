@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { createWallet, faucet, goTo, newPerson, openFromBook, postLendOffer, snapshot } from './kit';
+import { createWallet, faucet, goTo, newPerson, openFromBook, postLendOffer, signAndWait, snapshot } from './kit';
 
 /**
  * A loan from offer to its last repayment, with two people in two browsers: a lender posts an
@@ -40,8 +40,7 @@ test('a borrower takes a lend offer with collateral, repays every installment, a
   await borrower.getByRole('button', { name: 'Review loan' }).click();
   await expect(borrower.getByTestId('tx-description')).toContainText('Borrow 50.00 USD (');
   await expect(borrower.getByTestId('tx-description')).toContainText('locking 75.00 COL');
-  await borrower.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(borrower.getByTestId('tx-status')).toContainText(/Committed in block \d+/, { timeout: 20_000 });
+  await signAndWait(borrower);
 
   // Both find the loan in their portfolio.
   await goTo(borrower, 'Portfolio');

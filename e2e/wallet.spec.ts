@@ -1,5 +1,5 @@
 import { expect, type Request, test } from '@playwright/test';
-import { createWallet, PASSPHRASE, snapshot } from './kit';
+import { createWallet, PASSPHRASE, signAndWait, snapshot } from './kit';
 
 /**
  * The browser wallet, as a new user meets it: a key created and sealed under a passphrase,
@@ -20,8 +20,7 @@ test('a new wallet takes test dollars from the faucet, locks, unlocks and never 
   // The faucet: described in plain words before signing, then pending, then committed in a block.
   await page.getByRole('button', { name: /Get 1,000 test dollars/ }).click();
   await expect(page.getByTestId('tx-description')).toContainText('1,000.00 USD');
-  await page.getByRole('button', { name: 'Sign and send' }).click();
-  await expect(page.getByTestId('tx-status')).toContainText(/Committed in block \d+/, { timeout: 20_000 });
+  await signAndWait(page);
   await expect(page.getByTestId('balance-USD')).toContainText('1,000.00');
   await snapshot(page, testInfo, 'wallet-funded', 'wallet after the faucet');
 

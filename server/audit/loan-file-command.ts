@@ -2,13 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeLoanFile, MAX_LOAN_FILE_BYTES, type LoanFileVerdict, verifyLoanFileText } from '../../contracts/audit/loan-file.js';
 import type { Home } from '../../node/home/home.js';
-import { Chain } from '../../node/ledger/chain.js';
-import { openStore } from '../../node/store/index.js';
-import { openDatabase } from '../db/database.js';
 import { chainSource } from '../index/chain-source.js';
 import { Projector } from '../index/projector.js';
 import { buildLoanFile, chainReader, IndexBehindError, LoanFileSourceError, loanFileSource, LoanNotFoundError } from './loan-file.js';
-import { nodeIsStopped } from '../stopped-node.js';
+import { nodeIsStopped, withStoppedChain } from '../stopped-node.js';
 
 /**
  * `lendnet audit export-loan ID [--out FILE]`: writes the loan file of loan ID from a stopped
@@ -28,12 +25,8 @@ export async function exportLoan(
     return 1;
   }
   if (!(await nodeIsStopped(home, 'exporting a loan file, or read the loan through its API', err))) return 1;
-  const databaseUrl = process.env.DATABASE_URL;
-  const store = await openStore(home.dataDir);
   try {
-    const chain = await Chain.open(store, home.genesis);
-    const db = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: join(home.dir, 'index') });
-    try {
+    return await withStoppedChain(home, async (chain, db) => {
       const projector = await Projector.open({ db, node: chainSource(chain, home.genesis) });
       await projector.catchUp();
       const file = await buildLoanFile(loanFileSource(chainReader(chain), db), loanId);
@@ -48,17 +41,13 @@ export async function exportLoan(
           `${file.headers.length} block headers with their commit certificates, the record proven at block ${file.loanState.height}`,
       );
       return 0;
-    } finally {
-      await db.close();
-    }
+    });
   } catch (error) {
     if (error instanceof LoanNotFoundError || error instanceof IndexBehindError || error instanceof LoanFileSourceError) {
       err(`lendnet: ${error.message}`);
       return 1;
     }
     throw error;
-  } finally {
-    await store.close();
   }
 }
 

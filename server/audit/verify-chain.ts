@@ -10,19 +10,14 @@ import { type BlockWindow, type ChainFault, type ReadBlock, readWindow, shortId,
 
 export { type ChainFault, type SignatureVerdicts, verdictsInThisThread } from './verify-window.js';
 
+type Repayment = Extract<MarketEvent, { readonly type: 'repayment' }>;
+
 /** A repayment as the replay made it: what the index's `payments` table must hold, row for row. */
-export interface ReplayedPayment {
+export interface ReplayedPayment extends Pick<Repayment, 'loanId' | 'payer' | 'prepay' | 'lateFees' | 'interest' | 'principal' | 'interestWaived'> {
   readonly height: number;
   /** The event's place among the block's events (transactions' in order, then the end-of-block ones). */
   readonly seq: number;
-  readonly loanId: number;
   readonly txId: string;
-  readonly payer: string;
-  readonly prepay: boolean;
-  readonly lateFees: bigint;
-  readonly interest: bigint;
-  readonly principal: bigint;
-  readonly interestWaived: bigint;
   readonly time: number;
 }
 

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { fromHex, type SignedTransaction, signBytesOf } from '../../contracts/index.js';
 import { createVerifierPool, type VerifierPool } from '../../node/crypto/verifier-pool.js';
 import type { Home } from '../../node/home/home.js';
@@ -8,7 +7,7 @@ import { openStore } from '../../node/store/index.js';
 import { openDatabase } from '../db/database.js';
 import { type ChainAudit, type SignatureVerdicts, verifyChain } from './verify-chain.js';
 import { verifyIndex } from './verify-index.js';
-import { nodeIsStopped } from '../stopped-node.js';
+import { homeIndexLocation, nodeIsStopped } from '../stopped-node.js';
 
 /** How often a long replay reports its progress. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -75,13 +74,12 @@ export async function auditVerify(home: Home, out: (line: string) => void = cons
   out(describeAudit(audit));
   out(`every signature, commit certificate (${audit.precommits} precommits), tx root and state root checks, and the store's head is block ${audit.blocks}`);
 
-  const databaseUrl = process.env.DATABASE_URL;
-  const indexDir = join(home.dir, 'index');
-  if (!databaseUrl && !existsSync(indexDir)) {
-    out(`no index at ${indexDir} and no DATABASE_URL: nothing to compare`);
+  const index = homeIndexLocation(home);
+  if ('dataDir' in index && !existsSync(index.dataDir)) {
+    out(`no index at ${index.dataDir} and no DATABASE_URL: nothing to compare`);
     return 0;
   }
-  const db = await openDatabase(databaseUrl ? { url: databaseUrl } : { dataDir: indexDir });
+  const db = await openDatabase(index);
   try {
     const differences = await verifyIndex(db.sql, audit, chainId);
     if (differences.length > 0) {
