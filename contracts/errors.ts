@@ -46,6 +46,14 @@ export const REFUSAL_CODES = [
   'NOT_BORROWER',
   'OVERPAYMENT',
   'NOT_IN_DEFAULT',
+  // the validator set
+  'NOT_A_VALIDATOR',
+  'INVALID_VALIDATOR_CHANGE',
+  'VALIDATOR_CHANGE_PENDING',
+  'PROPOSAL_EXISTS',
+  'TOO_MANY_PROPOSALS',
+  'PROPOSAL_NOT_FOUND',
+  'ALREADY_APPROVED',
 ] as const;
 
 export type RefusalCode = (typeof REFUSAL_CODES)[number];

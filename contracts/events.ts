@@ -1,3 +1,5 @@
+import type { Validator } from './chain/block.js';
+import type { ValidatorProposal } from './validators/validator-set.js';
 import type { CreditRecord, Loan, LoanStatus, Order } from './state/records.js';
 
 /** A loan's progress after an event, so the index can follow a loan without replaying it. */
@@ -57,7 +59,20 @@ export type MarketEvent =
       readonly collateral: readonly { readonly lender: string; readonly amount: bigint }[];
       readonly progress: LoanProgress;
     }
-  | { readonly type: 'creditChanged'; readonly account: string; readonly record: CreditRecord };
+  | { readonly type: 'creditChanged'; readonly account: string; readonly record: CreditRecord }
+  | { readonly type: 'validatorChangeProposed'; readonly proposal: ValidatorProposal }
+  | { readonly type: 'validatorChangeApproved'; readonly proposal: number; readonly approver: string; readonly approvedPower: number; readonly totalPower: number }
+  | {
+      readonly type: 'validatorSetChanged';
+      readonly proposal: number;
+      readonly account: string;
+      readonly power: number;
+      /** The first height the new set commits. */
+      readonly from: number;
+      readonly validators: readonly Validator[];
+      /** Other open proposals, dropped because the set they were counted against changed. */
+      readonly dropped: readonly number[];
+    };
 
 export function progressOf(loan: Loan): LoanProgress {
   return {

@@ -3,7 +3,7 @@
  * is built from its events, the browser signs with it and auditors replay it. No I/O, no
  * clock, no randomness: time comes in as the block's time.
  */
-export { encodeCanonical, canonicalBytes, fromHex, toHex, utf8, type CanonicalValue } from './codec/canonical.js';
+export { encodeCanonical, canonicalBytes, fromHex, parseJson, toHex, utf8, type CanonicalValue } from './codec/canonical.js';
 export { REFUSAL_CODES, Refusal, isRefusal, type RefusalCode, type RefusalDetails } from './errors.js';
 export { progressOf, type LenderPayment, type LoanProgress, type MarketEvent } from './events.js';
 export { amountOwed, payoffQuote } from './loans/payments.js';
@@ -61,3 +61,22 @@ export {
 } from './chain/block.js';
 export { MAX_BLOCK_TXS, MAX_PRECOMMITS, blockContentHash, blockDecoder, blockValue, commitDecoder, decodeBlock, decodeCommit, encodeBlock, encodeCommit, headerDecoder, type Block } from './chain/block-codec.js';
 export { checkCommit, isQuorum, type CommitFault } from './chain/commit.js';
+export {
+  ADOPTION_DELAY,
+  MAX_OPEN_PROPOSALS,
+  MAX_VALIDATOR_POWER,
+  MAX_VALIDATORS,
+  genesisValidatorSet,
+  validatorsAt,
+  type ValidatorProposal,
+  type ValidatorSetRecord,
+} from './validators/validator-set.js';
+export {
+  MAX_VALIDATOR_CHANGES,
+  ValidatorHistory,
+  ValidatorHistoryError,
+  validatorChangeDecoder,
+  validatorChangesDecoder,
+  verifyValidatorHistory,
+  type ValidatorSetChange,
+} from './validators/validator-history.js';

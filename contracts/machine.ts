@@ -1,3 +1,4 @@
+import type { Validator } from './chain/block.js';
 import { isRefusal, refuse, type Refusal } from './errors.js';
 import type { MarketEvent } from './events.js';
 import { catchUp } from './loans/settlement.js';
@@ -8,13 +9,18 @@ import { MarketState } from './state/market-state.js';
 import { decodeTransaction, hasValidSignature, type SignedTransaction, type Transaction } from './tx/envelope.js';
 import type { BlockContext } from './txs/definition.js';
 import { bodyDecoder, txDefinition } from './txs/registry.js';
+import { genesisValidatorSet } from './validators/validator-set.js';
 
-/** The state a chain starts from: its parameters, its assets and their opening balances. */
-export function genesisState(genesis: MarketGenesis): MarketState {
+/**
+ * The state a chain starts from: its parameters, its assets and their opening balances, and for
+ * a chain committed by a network, its validator set.
+ */
+export function genesisState(genesis: MarketGenesis, validators?: readonly Validator[]): MarketState {
   validateGenesis(genesis);
   const state = new MarketState();
   state.atomically(() => {
     state.setParams(genesis.params);
+    if (validators) state.putValidatorSet(genesisValidatorSet(validators));
     for (const asset of genesis.assets) state.putAsset({ ...asset, minted: 0n, burned: 0n });
     for (const { account, asset, amount } of genesis.allocations) {
       const record = state.requireAsset(asset);

@@ -34,6 +34,8 @@ const TX_TYPE_NAMES: Partial<Record<string, string>> = {
   repay: 'Repayment',
   prepay: 'Prepayment',
   'declare-default': 'Default declared',
+  'propose-validator-change': 'Validator change proposed',
+  'approve-validator-change': 'Validator change approved',
 };
 
 /** A transaction type in words: "post-lend-offer" → "Lend offer posted". */
@@ -72,6 +74,12 @@ export function describeTxBody(type: string, signer: string, body: unknown, asse
       return `${signerText} paid off loan #${text(body, 'loanId')} in full.`;
     case 'declare-default':
       return `${signerText} declared loan #${text(body, 'loanId')} in default.`;
+    case 'propose-validator-change':
+      return numberField(body, 'power') === 0
+        ? `${signerText} proposed removing validator ${shortHex(text(body, 'account'))}.`
+        : `${signerText} proposed validator ${shortHex(text(body, 'account'))} with power ${text(body, 'power')}.`;
+    case 'approve-validator-change':
+      return `${signerText} approved validator proposal #${text(body, 'proposal')}.`;
     default:
       return undefined;
   }
@@ -118,6 +126,12 @@ export function describeEvent(event: ChainEvent['event'], assets: Assets): strin
       return `Loan #${event.loanId} defaulted${event.declaredBy ? `, declared by ${shortHex(event.declaredBy)}` : ''}.`;
     case 'creditChanged':
       return `Credit record of ${shortHex(event.account)}: ${event.record.loansTaken} loans taken, ${event.record.loansRepaid} repaid, ${event.record.defaults} defaults.`;
+    case 'validatorChangeProposed':
+      return `Validator proposal #${event.proposal.id}: ${event.proposal.power === 0 ? `remove ${shortHex(event.proposal.account)}` : `${shortHex(event.proposal.account)} with power ${event.proposal.power}`}.`;
+    case 'validatorChangeApproved':
+      return `${shortHex(event.approver)} approved validator proposal #${event.proposal} (${event.approvedPower} of ${event.totalPower} power).`;
+    case 'validatorSetChanged':
+      return `Validator proposal #${event.proposal} adopted: ${event.validators.length} validators commit blocks from height ${event.from}.`;
     default:
       return 'An event of the market.';
   }

@@ -1,4 +1,5 @@
 import { canonicalBytes, toHex, utf8, type CanonicalValue } from '../codec/canonical.js';
+import { arrayOf, type Decoder, matching, object, optional } from '../codec/schema.js';
 import type { StateValue } from '../state/records.js';
 import { type BytesLike, equalBytes, hashBytes, hashLeaf, hashNode, HASH_BYTES, isHashHex, sha256Of } from './hashing.js';
 
@@ -33,6 +34,14 @@ export interface StateProof {
   /** Non-membership only: the other key's leaf that occupies this key's slot. */
   readonly occupant?: { readonly keyHash: string; readonly valueHash: string };
 }
+
+const proofHash = matching(/^[0-9a-f]{64}$/, 'a SHA-256 hash in 64 lowercase hex characters');
+
+/** A state proof as JSON carries it (a loan file, a validator change). */
+export const stateProofDecoder: Decoder<StateProof> = object({
+  siblings: arrayOf(proofHash, 256),
+  occupant: optional(object({ keyHash: proofHash, valueHash: proofHash })),
+});
 
 /** The state root of an empty state: 32 zero bytes, in hex. */
 export const EMPTY_STATE_ROOT = '00'.repeat(HASH_BYTES);

@@ -14,6 +14,7 @@ import {
   type StateValue,
 } from './records.js';
 import { TimerQueue } from './timers.js';
+import type { ValidatorSetRecord } from '../validators/validator-set.js';
 
 const NEW_ACCOUNT: AccountRecord = { nonce: 0n, openOrders: 0 };
 const NO_CREDIT: CreditRecord = { loansTaken: 0, loansRepaid: 0, repaidOnTime: 0, latePayments: 0, defaults: 0 };
@@ -265,5 +266,14 @@ export class MarketState {
     const record = change(this.credit(account));
     this.write(stateKey.credit(account), record);
     this.emit({ type: 'creditChanged', account, record });
+  }
+
+  /** The validator set and its open proposals; undefined for a market run without a network (contracts' own tests). */
+  validatorSet(): ValidatorSetRecord | undefined {
+    return this.get(stateKey.validators()) as ValidatorSetRecord | undefined;
+  }
+
+  putValidatorSet(record: ValidatorSetRecord): void {
+    this.write(stateKey.validators(), record);
   }
 }

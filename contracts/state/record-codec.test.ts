@@ -34,7 +34,7 @@ describe('stored records', () => {
       }
     }
     expect(records).toBeGreaterThan(500);
-    expect([...kinds].sort()).toEqual(['account', 'asset', 'balance', 'counters', 'credit', 'loan', 'order', 'params']);
+    expect([...kinds].sort()).toEqual(['account', 'asset', 'balance', 'counters', 'credit', 'loan', 'order', 'params', 'validators']);
   });
 
   it('a state rebuilt from decoded records equals the original', () => {

@@ -2,6 +2,7 @@ import { type CanonicalValue, encodeCanonical, parseJson } from '../codec/canoni
 import { accountId, amount, arrayOf, assetId, boolean, chainId, type Decoder, integer, matching, object, oneOf, optional } from '../codec/schema.js';
 import { refuse } from '../errors.js';
 import type { NetworkParams } from '../params.js';
+import { MAX_OPEN_PROPOSALS, MAX_VALIDATOR_POWER, MAX_VALIDATORS } from '../validators/validator-set.js';
 import type { Order, StateValue } from './records.js';
 
 /**
@@ -84,6 +85,21 @@ const loan = object({
   closedAt: optional(time),
 });
 
+const validatorList = arrayOf(object({ account: accountId, power: integer(1, MAX_VALIDATOR_POWER) }), MAX_VALIDATORS);
+const height = integer(0, Number.MAX_SAFE_INTEGER);
+
+const validatorSet = object({
+  validators: validatorList,
+  from: height,
+  previous: validatorList,
+  adoptedAt: height,
+  proposals: arrayOf(
+    object({ id, account: accountId, power: integer(0, MAX_VALIDATOR_POWER), proposer: accountId, height, approvals: arrayOf(accountId, MAX_VALIDATORS) }),
+    MAX_OPEN_PROPOSALS,
+  ),
+  nextProposal: id,
+});
+
 const decoders: ReadonlyArray<readonly [string, Decoder<StateValue>]> = [
   ['params', paramsDecoder],
   ['counters', object({ nextOrderId: id, nextLoanId: id })],
@@ -92,6 +108,7 @@ const decoders: ReadonlyArray<readonly [string, Decoder<StateValue>]> = [
   ['balance/', amount],
   ['order/', order],
   ['loan/', loan],
+  ['validators', validatorSet],
   ['credit/', object({ loansTaken: count, loansRepaid: count, repaidOnTime: count, latePayments: count, defaults: count })],
 ];
 

@@ -1,4 +1,5 @@
 import type { NetworkParams } from '../params.js';
+import type { ValidatorSetRecord } from '../validators/validator-set.js';
 
 /** Records of the market's state. They are immutable: a change writes a new record. */
 
@@ -127,6 +128,7 @@ export const stateKey = {
   order: (id: number) => `order/${id}`,
   loan: (id: number) => `loan/${id}`,
   credit: (account: string) => `credit/${account}`,
+  validators: () => 'validators',
 } as const;
 
-export type StateValue = NetworkParams | Counters | AssetRecord | AccountRecord | bigint | Order | Loan | CreditRecord;
+export type StateValue = NetworkParams | Counters | AssetRecord | AccountRecord | bigint | Order | Loan | CreditRecord | ValidatorSetRecord;

@@ -19,6 +19,7 @@ import { assetRefusals } from './vector-cases/refusals-assets.js';
 import { decodingRefusals } from './vector-cases/refusals-decoding.js';
 import { loanRefusals } from './vector-cases/refusals-loans.js';
 import { orderRefusals } from './vector-cases/refusals-orders.js';
+import { validatorCases } from './vector-cases/validators.js';
 import { coverageOf, formatVectorJson, parseVectorFile, replayCase, type VectorCase } from './vector-format.js';
 
 const TOPICS: readonly (readonly [string, () => VectorCase[]])[] = [
@@ -31,6 +32,7 @@ const TOPICS: readonly (readonly [string, () => VectorCase[]])[] = [
   ['refusals-assets', assetRefusals],
   ['refusals-orders', orderRefusals],
   ['refusals-loans', loanRefusals],
+  ['validators', validatorCases],
 ];
 
 /** Re-reads a written file and replays it, so what is written is exactly what the runner checks. */

@@ -1,3 +1,4 @@
+import type { Validator } from '../chain/block.js';
 import { encodeCanonical, type CanonicalValue } from '../codec/canonical.js';
 import { REFUSAL_CODES, type RefusalCode } from '../errors.js';
 import type { MarketEvent } from '../events.js';
@@ -16,11 +17,16 @@ import type { MarketState } from '../state/market-state.js';
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 
-/** A genesis as JSON: everything as in MarketGenesis, with bigints as decimal strings. */
+/**
+ * A genesis as JSON: everything as in MarketGenesis, with bigints as decimal strings, and for a
+ * chain committed by a network its validator set (`genesisState`'s second argument), which
+ * puts the `validators` record in the state. Without it the chain has no validator set.
+ */
 export interface GenesisJson {
   readonly params: Omit<NetworkParams, 'faucet'> & { readonly faucet: Readonly<Record<string, string>> };
   readonly assets: readonly AssetDefinition[];
   readonly allocations: readonly { readonly account: string; readonly asset: string; readonly amount: string }[];
+  readonly validators?: readonly Validator[];
 }
 
 /** A block replayed before the case: every transaction must succeed; then its end-of-block rules run. */
@@ -69,13 +75,14 @@ export function eventsJson(events: readonly MarketEvent[]): Json[] {
   return events.map((event) => canonicalJson(event));
 }
 
-export function genesisToJson(genesis: MarketGenesis): GenesisJson {
+export function genesisToJson(genesis: MarketGenesis, validators?: readonly Validator[]): GenesisJson {
   const faucet: Record<string, string> = {};
   for (const [asset, amount] of Object.entries(genesis.params.faucet)) faucet[asset] = amount.toString();
   return {
     params: { ...genesis.params, faucet },
     assets: genesis.assets.map((asset) => ({ ...asset })),
     allocations: genesis.allocations.map(({ account, asset, amount }) => ({ account, asset, amount: amount.toString() })),
+    ...(validators ? { validators: validators.map(({ account, power }) => ({ account, power })) } : {}),
   };
 }
 
@@ -111,7 +118,7 @@ export interface Replay {
 
 /** The state a case's pre leads to. Throws if any pre transaction is refused. */
 export function replayPre(vector: VectorCase): MarketState {
-  const state = genesisState(genesisFromJson(vector.pre.genesis));
+  const state = genesisState(genesisFromJson(vector.pre.genesis), vector.pre.genesis.validators);
   for (const block of vector.pre.blocks) {
     const ctx = { height: block.height, time: block.time };
     block.txs.forEach((wire, index) => {
@@ -187,6 +194,7 @@ function readGenesis(value: unknown, path: string): GenesisJson {
   const devnet = params.devnet;
   if (typeof devnet !== 'boolean') fail(`${path}.params.devnet`, 'expected a boolean');
   const int = (key: string) => integerAt(params[key], `${path}.params.${key}`);
+  const validators = genesis.validators === undefined ? undefined : readValidators(genesis.validators, `${path}.validators`);
   return {
     params: {
       chainId: stringAt(params.chainId, `${path}.params.chainId`),
@@ -218,7 +226,15 @@ function readGenesis(value: unknown, path: string): GenesisJson {
         amount: decimalAt(allocation.amount, `${path}.allocations[${i}].amount`),
       };
     }),
+    ...(validators ? { validators } : {}),
   };
+}
+
+function readValidators(value: unknown, path: string): Validator[] {
+  return arrayAt(value, path).map((item, i) => {
+    const validator = objectAt(item, `${path}[${i}]`);
+    return { account: stringAt(validator.account, `${path}[${i}].account`), power: integerAt(validator.power, `${path}[${i}].power`) };
+  });
 }
 
 function readStep(value: unknown, path: string): VectorStep {

@@ -13,6 +13,7 @@ import { prepay } from './prepay.js';
 import { repay } from './repay.js';
 import { takeOffer } from './take-offer.js';
 import { transfer } from './transfer.js';
+import { approveValidatorChange, proposeValidatorChange } from './validator-change.js';
 
 /** Every transaction type, by its wire name. */
 export const TX_DEFINITIONS = [
@@ -29,6 +30,8 @@ export const TX_DEFINITIONS = [
   repay,
   prepay,
   declareDefault,
+  proposeValidatorChange,
+  approveValidatorChange,
 ] as const;
 
 export type TxType = (typeof TX_DEFINITIONS)[number]['type'];

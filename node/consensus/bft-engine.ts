@@ -29,7 +29,8 @@ import { type Action, type Evidence, type StepTimeout, Tendermint } from './tend
 /** What the engine needs from the node. */
 export interface BftHost {
   readonly chainId: string;
-  validators(): readonly Validator[];
+  /** The validator set that commits block `height`, for heights up to two above the head. */
+  validatorsAt(height: number): readonly Validator[];
   /** The last committed block. */
   head(): { readonly height: number; readonly time: number };
   hasPendingTransactions(): boolean;
@@ -89,10 +90,8 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   const log = options.log ?? (() => undefined);
   const resendMs = options.resendMs ?? DEFAULT_RESEND_MS;
-  const validators = host.validators();
-  const members = new Set(validators.map((v) => v.account));
   const machine = new Tendermint<Block>({
-    validators,
+    validatorsAt: (height) => host.validatorsAt(height),
     self: options.signer?.account ?? null,
     timeouts: options.timeouts,
     waitForWork: !options.emptyBlocks,
@@ -319,11 +318,15 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
       throw error;
     }
     let fresh = false;
+    const current = machine.position.height;
     for (const message of messages) {
       const signer = 'proposal' in message ? message.proposal.proposer : message.vote.validator;
-      if (!members.has(signer)) return 'reject';
+      const height = 'proposal' in message ? message.proposal.height : message.vote.height;
+      // The sets of this height and the next are known; above them, a signer the node does not
+      // know yet may be a validator a later change added, so it is not held against the peer.
+      const known = host.validatorsAt(Math.min(Math.max(height, 1), current + 1));
+      if (!known.some((v) => v.account === signer)) return height > current + 1 ? 'ignore' : 'reject';
     }
-    const current = machine.position.height;
     for (const message of messages) {
       const height = 'proposal' in message ? message.proposal.height : message.vote.height;
       if (height < current) continue;

@@ -24,8 +24,18 @@ export function createSoloEngine(host: ConsensusHost, options: SoloEngineOptions
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
+  /** Refuses to go on unless this node's key alone commits the next block. */
+  function checkSoloSet(): void {
+    const set = host.validators();
+    if (set.length !== 1 || set[0]?.account !== options.validatorKey.account) {
+      throw new Error('the solo engine needs a validator set of exactly this node’s key; a network of validators needs nodes started with peers');
+    }
+  }
+
   async function tick(): Promise<void> {
     if (stopped || (!options.emptyBlocks && !host.hasPendingTransactions())) return;
+    // A change adopted on this chain may hand the next block to another set.
+    checkSoloSet();
     const head = host.head();
     const block = await host.propose(nextBlockTime(head.time, clock()));
     const hash = blockHash(block.header);
@@ -52,10 +62,7 @@ export function createSoloEngine(host: ConsensusHost, options: SoloEngineOptions
 
   return {
     async start() {
-      const set = host.validators();
-      if (set.length !== 1 || set[0]?.account !== options.validatorKey.account) {
-        throw new Error('the solo engine needs a validator set of exactly this node’s key');
-      }
+      checkSoloSet();
       schedule();
     },
     async stop() {

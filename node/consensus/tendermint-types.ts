@@ -63,9 +63,9 @@ export interface StepTimeout {
 }
 
 export interface TendermintOptions {
-  /** The validator set of the heights this machine runs; in the order that rotates proposers. */
-  readonly validators: readonly Validator[];
-  /** This node's validator account, or null for an observer (it follows, never signs). */
+  /** The validator set that commits each height, in the order that rotates proposers (asked when the height starts). */
+  readonly validatorsAt: (height: number) => readonly Validator[];
+  /** This node's validator account, or null for an observer (it follows, never signs); at a height whose set leaves it out, it follows too. */
   readonly self: string | null;
   readonly timeouts: { readonly propose: StepTimeout; readonly prevote: StepTimeout; readonly precommit: StepTimeout };
   /** Whether a height starts idle until there is work (see `wake`). */

@@ -76,7 +76,7 @@ class Sim {
     const total = options.validators + (options.observers ?? 0);
     for (let i = 0; i < total; i++) {
       this.machines.push(
-        new Tendermint<string>({ validators: this.validators, self: i < options.validators ? `v${i}` : null, timeouts: TIMEOUTS, waitForWork: options.waitForWork ?? false }),
+        new Tendermint<string>({ validatorsAt: () => this.validators, self: i < options.validators ? `v${i}` : null, timeouts: TIMEOUTS, waitForWork: options.waitForWork ?? false }),
       );
       this.decisions.push(new Map());
       this.evidence.push([]);
@@ -346,7 +346,7 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
   });
 
   it('round timeouts grow with the round', () => {
-    const machine = new Tendermint<string>({ validators: [{ account: 'a', power: 1 }, { account: 'b', power: 1 }], self: 'a', timeouts: TIMEOUTS, waitForWork: false });
+    const machine = new Tendermint<string>({ validatorsAt: () => [{ account: 'a', power: 1 }, { account: 'b', power: 1 }], self: 'a', timeouts: TIMEOUTS, waitForWork: false });
     // Height 1 round 0's proposer is b ((1 + 0) % 2 = 1), so a waits with a propose timeout.
     const timeouts: number[] = [];
     let actions = machine.enterHeight(1);
@@ -367,7 +367,7 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
   it('a locked validator does not prevote a different value in a later round', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
     // Height 4: round 0's proposer is a ((4 + 0) % 4 = 0).
-    const machine = new Tendermint<string>({ validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
+    const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
     machine.enterHeight(4);
     const proposal = (round: number, value: string, validRound = -1): ProposalIn<string> => ({
       height: 4,
@@ -402,7 +402,7 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
 
   it('a lock restored by id alone still refuses other values; without the valid block a proposer builds a new one', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
-    const machine = new Tendermint<string>({ validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
+    const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
     // Height 4: round 0's proposer is a, round 1's is b.
     const votes: Action<string>[] = [];
     const take = (actions: Action<string>[]): void => {
@@ -424,7 +424,7 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
 
   it('keeps no more than a bounded number of far-future rounds from a faulty validator', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
-    const machine = new Tendermint<string>({ validators, self: 'a', timeouts: TIMEOUTS, waitForWork: false });
+    const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'a', timeouts: TIMEOUTS, waitForWork: false });
     machine.enterHeight(1);
     const far = machine.onVote({ type: 'prevote', height: 1, round: MAX_ROUNDS_AHEAD + 5, valueId: null, validator: 'b', signature: 's' });
     expect(far).toEqual([]);
@@ -435,12 +435,12 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
 
   it('an idle height starts round 0 only on work or on a message of that height', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
-    const machine = new Tendermint<string>({ validators, self: 'a', timeouts: TIMEOUTS, waitForWork: true });
+    const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'a', timeouts: TIMEOUTS, waitForWork: true });
     expect(machine.enterHeight(1)).toEqual([]);
     expect(machine.position.round).toBe(-1);
     const woke = machine.wake();
     expect(woke[0]).toMatchObject({ kind: 'round', height: 1, round: 0 });
-    const other = new Tendermint<string>({ validators, self: 'c', timeouts: TIMEOUTS, waitForWork: true });
+    const other = new Tendermint<string>({ validatorsAt: () => validators, self: 'c', timeouts: TIMEOUTS, waitForWork: true });
     other.enterHeight(1);
     const actions = other.onVote({ type: 'prevote', height: 1, round: 0, valueId: null, validator: 'b', signature: 's' });
     expect(actions[0]).toMatchObject({ kind: 'round', height: 1, round: 0 });

@@ -1,4 +1,4 @@
-import type { VoteType } from '../../contracts/index.js';
+import type { Validator, VoteType } from '../../contracts/index.js';
 import { HeightLog, NextHeightMessages } from './height-log.js';
 import { type Action, DEFAULT_MAX_FUTURE_MESSAGES, MAX_ROUNDS_AHEAD, type ProposalIn, proposerOf, type RestoredState, type Step, STEP_RANK, type TendermintOptions, type TimeoutStep, type VoteIn } from './tendermint-types.js';
 
@@ -33,8 +33,11 @@ type Judgement = boolean | 'pending';
 export * from './tendermint-types.js';
 
 export class Tendermint<V> {
-  private readonly power = new Map<string, bigint>();
-  private readonly totalPower: bigint;
+  /** The validator set of the current height, its powers and whether this node is in it. */
+  private validators: readonly Validator[] = [];
+  private power = new Map<string, bigint>();
+  private totalPower = 0n;
+  private member = false;
 
   // Alg. 1 lines 2–9.
   private height = 0;
@@ -58,16 +61,25 @@ export class Tendermint<V> {
   private waitingForBuild = false;
 
   constructor(private readonly options: TendermintOptions) {
-    for (const validator of options.validators) {
-      if (this.power.has(validator.account)) throw new Error(`validator ${validator.account} appears twice in the set`);
-      if (!Number.isSafeInteger(validator.power) || validator.power < 1) throw new Error(`validator ${validator.account} has no positive power`);
-      this.power.set(validator.account, BigInt(validator.power));
-    }
-    this.totalPower = [...this.power.values()].reduce((sum, p) => sum + p, 0n);
-    if (this.totalPower === 0n) throw new Error('the validator set is empty');
-    if (options.self !== null && !this.power.has(options.self)) throw new Error('this node is not in the validator set');
     this.future = new NextHeightMessages(options.maxFutureMessages ?? DEFAULT_MAX_FUTURE_MESSAGES);
     this.log = new HeightLog(this.power, this.totalPower);
+  }
+
+  /** Takes the validator set of `height`: a node outside it follows the height without signing. */
+  private useValidatorsOf(height: number): void {
+    const validators = this.options.validatorsAt(height);
+    const power = new Map<string, bigint>();
+    for (const validator of validators) {
+      if (power.has(validator.account)) throw new Error(`validator ${validator.account} appears twice in the set of height ${height}`);
+      if (!Number.isSafeInteger(validator.power) || validator.power < 1) throw new Error(`validator ${validator.account} has no positive power`);
+      power.set(validator.account, BigInt(validator.power));
+    }
+    const total = [...power.values()].reduce((sum, p) => sum + p, 0n);
+    if (total === 0n) throw new Error(`the validator set of height ${height} is empty`);
+    this.validators = validators;
+    this.power = power;
+    this.totalPower = total;
+    this.member = this.options.self !== null && power.has(this.options.self);
   }
 
   /** Where the machine is: for status pages and tests. */
@@ -86,7 +98,7 @@ export class Tendermint<V> {
   /** What a node sends again so that others can follow it over a lossy network (HeightLog.toResend says what and why). */
   toResend(): { readonly proposals: readonly ProposalIn<V>[]; readonly votes: readonly VoteIn[] } {
     if (this.round < 0 || this.decided) return { proposals: [], votes: [] };
-    return this.log.toResend(this.round, this.options.self, this.validRound >= 0 && this.validValueId !== null ? { round: this.validRound, valueId: this.validValueId } : undefined);
+    return this.log.toResend(this.round, this.member ? this.options.self : null, this.validRound >= 0 && this.validValueId !== null ? { round: this.validRound, valueId: this.validValueId } : undefined);
   }
 
   /**
@@ -97,6 +109,7 @@ export class Tendermint<V> {
   enterHeight(height: number, restored: RestoredState<V> = {}): Action<V>[] {
     if (!Number.isSafeInteger(height) || height < 1) throw new RangeError('height must be a positive integer');
     if (height <= this.height && this.started) throw new Error(`height ${height} is not after ${this.height}`);
+    this.useValidatorsOf(height);
     this.height = height;
     this.round = -1;
     this.step = 'propose';
@@ -133,7 +146,7 @@ export class Tendermint<V> {
   onProposal(proposal: ProposalIn<V>): Action<V>[] {
     const actions: Action<V>[] = [];
     if (!this.accepts(proposal)) return actions;
-    if (proposal.proposer !== proposerOf(this.options.validators, proposal.height, proposal.round)) return actions;
+    if (proposal.proposer !== proposerOf(this.validators, proposal.height, proposal.round)) return actions;
     if (proposal.validRound < -1 || proposal.validRound >= proposal.round) return actions;
     const { kept, conflictsWith: first } = this.log.addProposal(proposal);
     if (first !== undefined && this.once(`evidence:proposal:${proposal.round}`, () => true)) {
@@ -209,10 +222,10 @@ export class Tendermint<V> {
     this.round = round;
     this.step = 'propose';
     this.waitingForBuild = false;
-    const proposer = proposerOf(this.options.validators, this.height, round);
+    const proposer = proposerOf(this.validators, this.height, round);
     actions.push({ kind: 'round', height: this.height, round, proposer });
     for (const proposal of this.log.proposalsOf(round)) this.judge(proposal.valueId, proposal.value, actions);
-    if (proposer === this.options.self) {
+    if (this.member && proposer === this.options.self) {
       if (this.validValue !== null && this.validValueId !== null) {
         // Alg. 1 lines 15–16, 19.
         actions.push({ kind: 'propose', height: this.height, round, validRound: this.validRound, value: this.validValue, valueId: this.validValueId });
@@ -388,7 +401,7 @@ export class Tendermint<V> {
   }
 
   private vote(type: VoteType, valueId: string | null, actions: Action<V>[]): void {
-    if (this.options.self === null) return;
+    if (!this.member) return;
     actions.push({ kind: 'vote', type, height: this.height, round: this.round, valueId });
   }
 

@@ -21,6 +21,8 @@ import {
   toHex,
   txRoot,
   utf8,
+  type Validator,
+  type ValidatorSetChange,
   validatorsHash,
 } from '../../contracts/index.js';
 import { absorbBlock, type ExecutedBlock, InvalidBlockError, type PendingBlock, proposeBlock, replayBlock } from '../chain/execute.js';
@@ -30,53 +32,13 @@ import type { Genesis } from '../home/genesis-file.js';
 import { encodedChanges, SparseMerkleTree } from '../state/sparse-merkle-tree.js';
 import type { Store } from '../store/index.js';
 import { readSnapshotBase } from './snapshot-base.js';
-
-/** The store and the state disagree: the node must not go on from here. */
-export class ChainCorruptError extends Error {
-  override readonly name = 'ChainCorruptError';
-}
-
-export interface ChainHead {
-  readonly height: number;
-  readonly hash: string;
-  readonly time: number;
-  readonly stateRoot: string;
-}
+import { decodeValidatorChanges, encodeValidatorChanges, VALIDATOR_CHANGES_KEY } from './validator-changes.js';
+import { ValidatorSets } from './validator-sets.js';
+import { ChainCorruptError, type EncodedBlock, type Evaluated, InvalidProposalError, type Proposal, type ChainHead, MAX_CLOCK_DRIFT_SECONDS } from './chain-types.js';
 
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** How far ahead of a validator's clock a proposed block's time may be, in seconds. */
-export const MAX_CLOCK_DRIFT_SECONDS = 15;
-
-/** A proposed block that breaks a rule of the chain: no honest validator votes for it. */
-export class InvalidProposalError extends Error {
-  override readonly name = 'InvalidProposalError';
-}
-
-/** A block built or checked on a fork of the live state, ready to commit if it is decided. */
-export interface Evaluated extends Proposal {
-  readonly hash: string;
-  /** The fork holding the block's writes (taken from the live state at its current version). */
-  readonly fork: MarketState;
-}
-
-/**
- * A replayed block's stored forms as its caller holds them: the block's bytes as read from a
- * store (which decode to the block) and its events' bytes (equal to what it causes).
- */
-export interface EncodedBlock {
-  readonly block: Uint8Array;
-  readonly events: Uint8Array;
-}
-
-/** A block built on the live state and not yet committed. */
-export interface Proposal {
-  readonly block: Block;
-  readonly executed: ExecutedBlock;
-  /** The block's state changes as stored and as the state tree hashes them: canonical bytes, or undefined for a removal. */
-  readonly encodedChanges: ReadonlyMap<string, Uint8Array | undefined>;
-  readonly refused: ReturnType<typeof proposeBlock>['refused'];
-}
+export * from './chain-types.js';
 
 /**
  * The committed chain as one node holds it: the market state and its Merkle tree in memory,
@@ -89,6 +51,7 @@ export class Chain {
   private lastHeader: BlockHeader | undefined;
   /** A block `evaluateCommitted` put into the tree and that is not yet committed or abandoned. */
   private replaying: Evaluated | undefined;
+  private readonly validatorSets: ValidatorSets;
 
   private constructor(
     readonly genesis: Genesis,
@@ -96,12 +59,14 @@ export class Chain {
     private readonly tree: SparseMerkleTree,
     private readonly store: Store,
     private current: ChainHead,
-  ) {}
+  ) {
+    this.validatorSets = new ValidatorSets(genesis);
+  }
 
   static async open(store: Store, genesis: Genesis): Promise<Chain> {
     const head = await store.head();
     if (!head) {
-      const state = genesisState(genesis.market);
+      const state = genesisState(genesis.market, genesis.validators);
       state.takeChanges();
       const tree = SparseMerkleTree.fromEntries(state.entries().map(([key, value]) => [key, utf8(encodeRecord(value))] as const));
       return new Chain(genesis, state, tree, store, { height: 0, hash: GENESIS_PREVIOUS_HASH, time: genesis.genesisTime, stateRoot: tree.rootHex() });
@@ -121,12 +86,20 @@ export class Chain {
     chain.lastHeader = header;
     const commitBytes = await store.getCommit(head.height);
     chain.lastCommit = commitBytes ? decodeCommit(commitBytes) : undefined;
+    const changes = await store.getNodeData(VALIDATOR_CHANGES_KEY);
+    if (changes) chain.validatorSets.remember(decodeValidatorChanges(changes));
     return chain;
   }
 
   head(): ChainHead {
     return this.current;
   }
+
+  /** The validator set that commits block `height`, for heights up to two above the head (a change is adopted two heights before it applies). */
+  validatorsAt(height: number): readonly Validator[] { return this.validatorSets.at(this.state, height); }
+
+  /** The proofs of every change to the validator set so far, in height order. */
+  validatorChanges(): readonly ValidatorSetChange[] { return this.validatorSets.all(); }
 
   /**
    * The committed state with the head's header and commit, taken in one step, for a snapshot a
@@ -181,7 +154,7 @@ export class Chain {
         previousHash: this.current.hash,
         txRoot: toHex(txRoot(executed.included.map((tx) => tx.id))),
         stateRoot,
-        validatorsHash: validatorsHash(this.genesis.validators),
+        validatorsHash: validatorsHash(this.validatorsAt(height)),
         proposer,
       },
       txs: executed.included.map((tx) => tx.encoded),
@@ -269,8 +242,9 @@ export class Chain {
     // dates) forward. A committed block was judged by a quorum when it was proposed.
     const now = options.now ?? Math.floor(Date.now() / 1000);
     if (!options.committed && header.time > now + MAX_CLOCK_DRIFT_SECONDS) fault(`its time is more than ${MAX_CLOCK_DRIFT_SECONDS} s ahead of this validator’s clock`);
-    if (!this.genesis.validators.some((validator) => validator.account === header.proposer)) fault('its proposer is not a validator');
-    if (header.validatorsHash !== validatorsHash(this.genesis.validators)) fault('it names another validator set');
+    const validators = this.validatorsAt(height);
+    if (!validators.some((validator) => validator.account === header.proposer)) fault('its proposer is not a validator');
+    if (header.validatorsHash !== validatorsHash(validators)) fault('it names another validator set');
     if (txs.length !== block.txs.length) fault('its transactions were not all decoded');
     if (header.txRoot !== toHex(txRoot(txs.map((tx) => tx.id)))) fault('its tx root does not match its transactions');
     if (height === 1) {
@@ -279,7 +253,7 @@ export class Chain {
       const previous = this.lastHeader;
       const { lastCommit } = block;
       if (lastCommit === undefined || previous === undefined) return fault('it does not carry the previous block’s commit');
-      const commitFault = checkCommit(previous, lastCommit, this.genesis.validators, fastVerify);
+      const commitFault = checkCommit(previous, lastCommit, this.validatorsAt(previous.height), fastVerify);
       if (commitFault !== undefined) fault(`its commit of the previous block is invalid (${commitFault})`);
     }
     const fork = this.state.fork();
@@ -339,6 +313,8 @@ export class Chain {
     // The first block also stores the genesis records, so the store alone can restart the node.
     const changes =
       block.header.height === 1 ? new Map(this.state.entries().map(([key, value]) => [key, utf8(encodeRecord(value))] as const)) : proposal.encodedChanges;
+    const adopted = this.validatorSets.adoptedBy(block.header, certificate, this.state, (key) => this.tree.prove(key));
+    const validatorChanges = adopted ? [...this.validatorSets.all(), adopted] : undefined;
     await this.store.commitBlock({
       height: block.header.height,
       hash: fromHex(hash),
@@ -346,8 +322,12 @@ export class Chain {
       commit: utf8(encodeCommit(certificate)),
       txs: executed.included.map((tx, index) => [tx.id, { height: block.header.height, index }] as const),
       stateChanges: changes,
-      nodeData: [[blockEventsKey(block.header.height), encoded?.events ?? encodeBlockEvents(executed)]],
+      nodeData: [
+        [blockEventsKey(block.header.height), encoded?.events ?? encodeBlockEvents(executed)],
+        ...(validatorChanges ? [[VALIDATOR_CHANGES_KEY, encodeValidatorChanges(validatorChanges)] as const] : []),
+      ],
     });
+    if (validatorChanges) this.validatorSets.remember(validatorChanges);
     this.current = { height: block.header.height, hash, time: block.header.time, stateRoot: block.header.stateRoot };
     this.lastCommit = certificate;
     this.lastHeader = block.header;
@@ -355,19 +335,16 @@ export class Chain {
 
   /** A committed block, or undefined above the head. */
   async block(height: number): Promise<Block | undefined> {
-    const bytes = await this.store.getBlock(height);
-    return bytes ? decodeBlock(bytes) : undefined;
+    return decodedOrUndefined(await this.store.getBlock(height), decodeBlock);
   }
 
   /** The events a committed block caused, or undefined above the head. */
   async eventsOf(height: number): Promise<BlockEvents | undefined> {
-    const bytes = await this.store.getNodeData(blockEventsKey(height));
-    return bytes ? decodeBlockEvents(bytes) : undefined;
+    return decodedOrUndefined(await this.store.getNodeData(blockEventsKey(height)), decodeBlockEvents);
   }
 
   async commitOf(height: number): Promise<CommitCertificate | undefined> {
-    const bytes = await this.store.getCommit(height);
-    return bytes ? decodeCommit(bytes) : undefined;
+    return decodedOrUndefined(await this.store.getCommit(height), decodeCommit);
   }
 
   /** A committed transaction with its block, or undefined. */
@@ -383,4 +360,8 @@ export class Chain {
   proveState(key: string) {
     return this.tree.prove(key);
   }
+}
+
+function decodedOrUndefined<T>(bytes: Uint8Array | undefined, decode: (bytes: Uint8Array) => T): T | undefined {
+  return bytes ? decode(bytes) : undefined;
 }

@@ -58,7 +58,7 @@ describe('a node killed with SIGKILL under load', () => {
       // every transaction reported committed is in the block the node named
       for (const [id, height] of committed) expect((await store.getTx(id))?.height).toBe(height);
       // a fresh replay of the stored blocks reaches the stored state root
-      const state = genesisState(genesis.market);
+      const state = genesisState(genesis.market, genesis.validators);
       for (let height = 1; height <= chain.head().height; height++) {
         const block = (await chain.block(height))!;
         const txs = block.txs.map((wire) => decodeTransaction(wire, { bodyOf: bodyDecoder }));

@@ -288,13 +288,17 @@ export class LedgerNode {
     return { ...this.chain.head(), mempoolSize: this.mempool.size };
   }
 
-  block(height: number) {
-    return this.chain.block(height);
-  }
+  block(height: number) { return this.chain.block(height); }
 
-  commitOf(height: number) {
-    return this.chain.commitOf(height);
-  }
+  commitOf(height: number) { return this.chain.commitOf(height); }
+
+  /** The validator set that commits block `height` (up to two above the head), and the proofs of every change to the set so far. */
+  validatorsAt(height: number) { return this.chain.validatorsAt(height); }
+
+  validatorChanges() { return this.chain.validatorChanges(); }
+
+  /** The state's validator set record: the set, a change adopted and not yet in effect, the open proposals. */
+  validatorSet() { return this.chain.state.validatorSet(); }
 
   /** The events a committed block caused, as stored with it. */
   eventsOf(height: number) {
@@ -319,13 +323,9 @@ export class LedgerNode {
     return { account, nonce: state.account(account).nonce, balances, credit: state.credit(account) };
   }
 
-  order(id: number) {
-    return this.chain.state.order(id);
-  }
+  order(id: number) { return this.chain.state.order(id); }
 
-  loan(id: number) {
-    return this.chain.state.loan(id);
-  }
+  loan(id: number) { return this.chain.state.loan(id); }
 
   /** The record under a state key with its proof against the current head's state root. */
   stateProof(key: string) {
@@ -343,7 +343,7 @@ export class LedgerNode {
   private consensusHost(): ConsensusHost {
     return {
       chainId: this.chainId,
-      validators: () => this.options.genesis.validators,
+      validators: () => this.chain.validatorsAt(this.chain.head().height + 1),
       head: () => this.chain.head(),
       hasPendingTransactions: () => this.mempool.size > 0,
       propose: async (time) => {

@@ -101,8 +101,12 @@ export class NetworkMember {
 
   /** This node's role, the peers connected (and how many it needs: node-health.ts), and where consensus is. */
   status() {
-    const peersNeeded = peersForQuorum(this.options.genesis.validators, this.options.signer?.account ?? null);
-    return { role: this.options.signer ? 'validator' : 'observer', peers: this.network.peers().length, peersNeeded, consensus: this.engine.position() } as const;
+    const chain = this.core.chain;
+    const validators = chain.validatorsAt(chain.head().height + 1);
+    const account = this.options.signer?.account ?? null;
+    const peersNeeded = peersForQuorum(validators, account);
+    const role = account !== null && validators.some((v) => v.account === account) ? 'validator' : 'observer';
+    return { role, peers: this.network.peers().length, peersNeeded, consensus: this.engine.position() } as const;
   }
 
   private async commit(evaluated: Evaluated, certificate: CommitCertificate): Promise<void> {
@@ -188,7 +192,7 @@ export class NetworkMember {
     const self = this.options.signer?.account ?? this.options.validatorKey.account;
     return {
       chainId: this.options.genesis.market.params.chainId,
-      validators: () => this.options.genesis.validators,
+      validatorsAt: (height) => this.core.chain.validatorsAt(height),
       head: () => this.core.chain.head(),
       hasPendingTransactions: () => this.core.mempool.size > 0,
       build: async (time: number) => {
@@ -248,7 +252,7 @@ export class NetworkMember {
       const block = decodeBlock(blockBytes);
       const commit = decodeCommit(commitBytes);
       if (block.header.height !== this.core.chain.head().height + 1) break;
-      const fault = checkCommit(block.header, commit, this.options.genesis.validators, fastVerify);
+      const fault = checkCommit(block.header, commit, this.core.chain.validatorsAt(block.header.height), fastVerify);
       if (fault !== undefined) throw new InvalidProposalError(`synced block ${block.header.height}: its commit is invalid (${fault})`);
       const txs = await this.checkedTransactions(block);
       if (!txs) throw new InvalidProposalError(`synced block ${block.header.height}: a transaction does not decode or verify`);

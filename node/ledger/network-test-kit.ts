@@ -157,7 +157,8 @@ export async function oneChain(genesis: Genesis, members: readonly Member[]): Pr
       const name = members[i]!.name;
       if (!block || !commits[i]) return faults.push(`${name} has no block or commit at ${height}`);
       if (JSON.stringify(block.header) !== JSON.stringify(blocks[0]!.header)) faults.push(`${name} differs at ${height}`);
-      const fault = checkCommit(block.header, commits[i]!, genesis.validators, fastVerify);
+      // Each block is committed by the validator set of its height.
+      const fault = checkCommit(block.header, commits[i]!, members[i]!.node.validatorsAt(height), fastVerify);
       if (fault) faults.push(`${name}'s commit of ${height}: ${fault}`);
       return undefined;
     });

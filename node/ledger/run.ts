@@ -92,7 +92,7 @@ export async function runNode(home: Home, log: Logger = pino({ level: home.confi
   const heartbeat = setInterval(() => void writeStatus(), 2_000);
   const head = node.status();
   log.info(
-    { chainId: node.chainId, height: head.height, stateRoot: head.stateRoot, home: home.dir, ...(onNetwork ? { peerId: onNetwork.network.self, role: onNetwork.role } : {}) },
+    { chainId: node.chainId, height: head.height, stateRoot: head.stateRoot, home: home.dir, ...(onNetwork ? { peerId: onNetwork.network.self, role: node.networkStatus()?.role } : {}) },
     'node started',
   );
   return {
@@ -175,10 +175,11 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * On a network (the config's network section): the libp2p host, and this node's role, a
- * validator if its key is in genesis (with its signing guard) or else an observer. An operator
- * may run a validator's home as an observer (`start --observer`): it then opens no signing
- * guard, so it cannot sign.
+ * On a network (the config's network section): the libp2p host, and the signing guard of the
+ * node's validator key. The key signs at each height whose validator set holds it (genesis, or a
+ * change adopted since); at the others the node follows as an observer. An operator may run a
+ * validator's home as an observer (`start --observer`): it then opens no signing guard, so it
+ * cannot sign.
  */
 async function joinNetwork(home: Home, log: Logger, observer: boolean) {
   const { network: settings, consensus } = home.config;
@@ -186,10 +187,9 @@ async function joinNetwork(home: Home, log: Logger, observer: boolean) {
   if (!home.nodeSeed) throw new Error('a node on a network needs keys/node.json');
   const chainId = home.genesis.market.params.chainId;
   const network = await startLibp2pNetwork({ chainId, seed: home.nodeSeed, listen: [settings.listen], peers: settings.peers, ...(settings.maxPeers !== undefined ? { maxPeers: settings.maxPeers } : {}), logger: log.child({ part: 'p2p' }) });
-  const isValidator = !observer && home.genesis.validators.some((validator) => validator.account === home.validatorKey.account);
   // The signing guard lives beside the keys, not in data/: a node whose data is wiped and synced
   // again still refuses to sign against what it signed before.
-  const signer = isValidator ? await PrivateValidator.open(home.dir, home.validatorKey, chainId) : null;
+  const signer = observer ? null : await PrivateValidator.open(home.dir, home.validatorKey, chainId);
   const timeouts = consensus && {
     propose: { baseMs: consensus.proposeMs, incrementMs: consensus.incrementMs },
     prevote: { baseMs: consensus.voteMs, incrementMs: consensus.incrementMs },
@@ -207,7 +207,7 @@ async function joinNetwork(home: Home, log: Logger, observer: boolean) {
     },
     log: (level, message, fields) => consensusLog[level](fields ?? {}, message),
   };
-  return { network, options, role: isValidator ? 'validator' : 'observer' };
+  return { network, options };
 }
 
 function evidenceSummary(evidence: Evidence<Block>) {

@@ -207,5 +207,11 @@ function foldEvent(delta: BlockDelta, event: MarketEvent, txPosition: number | u
     case 'creditChanged':
       delta.credit.set(event.account, event.record);
       return row([event.account]);
+    case 'validatorChangeProposed':
+      return row([event.proposal.proposer, event.proposal.account]);
+    case 'validatorChangeApproved':
+      return row([event.approver]);
+    case 'validatorSetChanged':
+      return row([event.account]);
   }
 }

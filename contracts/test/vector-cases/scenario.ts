@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Validator } from '../../chain/block.js';
 import type { CanonicalValue } from '../../codec/canonical.js';
 import type { RefusalCode } from '../../errors.js';
 import type { MarketEvent } from '../../events.js';
@@ -31,8 +32,10 @@ export class Scenario {
     readonly name: string,
     readonly description: string,
     readonly genesis: MarketGenesis,
+    /** For a chain committed by a network: its genesis validators (the state's `validators` record). */
+    readonly validators?: readonly Validator[],
   ) {
-    this.state = genesisState(genesis);
+    this.state = genesisState(genesis, validators);
   }
 
   /** Signs with the account's next nonce. */
@@ -117,7 +120,7 @@ export class Scenario {
     const base = {
       name: this.name,
       description: this.description,
-      pre: { genesis: genesisToJson(this.genesis), blocks: this.blocks },
+      pre: { genesis: genesisToJson(this.genesis, this.validators), blocks: this.blocks },
       txs: this.steps,
     };
     if (this.errorCode) return { ...base, error: { code: this.errorCode } };

@@ -57,11 +57,18 @@ export const chainRouter = router({
     return { ...committed, events };
   }),
 
-  /** The validators of genesis with their power. */
+  /**
+   * The validators that commit the next block with their power, a change adopted and not yet
+   * in effect (with the first height it commits), and the open proposals to change the set.
+   */
   validators: publicProcedure.query(({ ctx }) => {
-    const { validators } = ctx.node.genesis;
+    const height = ctx.node.status().height + 1;
+    const validators = ctx.node.validatorsAt(height);
     const totalPower = validators.reduce((sum, v) => sum + v.power, 0);
-    return { validators: validators.map((v) => ({ account: v.account, power: v.power })), totalPower, validatorsHash: validatorsHash(validators) };
+    const record = ctx.node.validatorSet();
+    const next = record && record.from > height ? { from: record.from, validators: record.validators.map((v) => ({ account: v.account, power: v.power })) } : null;
+    const proposals = (record?.proposals ?? []).map((p) => ({ id: p.id, account: p.account, power: p.power, proposer: p.proposer, height: p.height, approvals: [...p.approvals] }));
+    return { height, validators: validators.map((v) => ({ account: v.account, power: v.power })), totalPower, validatorsHash: validatorsHash(validators), next, proposals };
   }),
 
   /** The assets of the chain with their supply, as of the index. */
