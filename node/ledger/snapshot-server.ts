@@ -4,6 +4,7 @@ import {
   encodeSnapshotBase,
   encodeSnapshotChunks,
   encodeSnapshotOffer,
+  encodeValidatorChangePages,
   SnapshotRefusal,
   type SnapshotRequest,
 } from '../network/snapshot-protocol.js';
@@ -14,10 +15,11 @@ export const SNAPSHOT_EVERY_HEIGHTS = 100;
 /** Snapshots kept to serve: the newest, and the one before it for a peer still fetching it. */
 const SNAPSHOTS_KEPT = 2;
 
-/** A snapshot taken to serve: its base and its chunks, encoded once. */
+/** A snapshot taken to serve: its base, the pages of validator changes up to it and its chunks, encoded once. */
 interface ServedSnapshot {
   readonly height: number;
   readonly base: Uint8Array;
+  readonly changes: readonly Uint8Array[];
   readonly chunks: readonly Uint8Array[];
   readonly records: number;
 }
@@ -25,7 +27,8 @@ interface ServedSnapshot {
 /**
  * A node's side of the snapshot protocol (snapshot-protocol.ts): it takes a snapshot of its
  * committed state when a peer first asks for one, and a newer one once the head has moved
- * SNAPSHOT_EVERY_HEIGHTS past it, and serves the newest two. A snapshot is a copy, so blocks
+ * SNAPSHOT_EVERY_HEIGHTS past it, and serves the newest two, each with the proofs of the
+ * validator-set changes adopted up to its height. A snapshot is a copy, so blocks
  * committed meanwhile do not change what is being served. A request that is not one of the
  * protocol's is refused and counts against the peer that sent it.
  */
@@ -58,6 +61,11 @@ export class SnapshotServer {
     const snapshot = this.served.find((candidate) => candidate.height === request.height);
     if (!snapshot) throw new SnapshotRefusal('NO_SNAPSHOT', `no snapshot of height ${request.height} is served here`);
     if (request.kind === 'base') return snapshot.base;
+    if (request.kind === 'changes') {
+      const page = snapshot.changes[request.index];
+      if (!page) throw new SnapshotRefusal('NO_SNAPSHOT', `the snapshot of height ${request.height} has ${snapshot.changes.length} pages of validator changes`);
+      return page;
+    }
     const chunk = snapshot.chunks[request.index];
     if (!chunk) throw new SnapshotRefusal('NO_SNAPSHOT', `the snapshot of height ${request.height} has ${snapshot.chunks.length} chunks`);
     return chunk;
@@ -70,9 +78,12 @@ export class SnapshotServer {
     // Undefined while a block is being taken in: the last one, if there is one, is served meanwhile.
     const taken = this.chain.stateSnapshot();
     if (!taken) return last;
+    // The proofs of the set changes a joiner needs to know the set that committed this height.
+    const changes = encodeValidatorChangePages(this.chain.validatorChanges().filter((change) => change.header.height <= taken.header.height));
     const snapshot: ServedSnapshot = {
       height: taken.header.height,
-      base: encodeSnapshotBase({ header: taken.header, commit: taken.commit }),
+      base: encodeSnapshotBase({ header: taken.header, commit: taken.commit, changePages: changes.length }),
+      changes,
       chunks: encodeSnapshotChunks(taken.records),
       records: taken.records.length,
     };

@@ -1,16 +1,31 @@
-import { assertCanonical, canonicalBytes, parseJson } from '../../contracts/codec/canonical.js';
-import { object } from '../../contracts/codec/schema.js';
-import { type BlockHeader, type CommitCertificate, commitDecoder, headerDecoder, isRefusal, MAX_PRECOMMITS } from '../../contracts/index.js';
+import { assertCanonical, canonicalBytes, encodeCanonical, parseJson, utf8 } from '../../contracts/codec/canonical.js';
+import { integer, object } from '../../contracts/codec/schema.js';
+import {
+  type BlockHeader,
+  type CanonicalValue,
+  type CommitCertificate,
+  commitDecoder,
+  headerDecoder,
+  isRefusal,
+  MAX_PRECOMMITS,
+  MAX_VALIDATOR_CHANGES,
+  validatorChangesDecoder,
+  type ValidatorSetChange,
+} from '../../contracts/index.js';
 
 /**
  * The state snapshot protocol, `/lendnet/<chainId>/snapshot/1`: how a node that joins takes the
- * state of a recent committed height from a peer instead of replaying every block. Three
+ * state of a recent committed height from a peer instead of replaying every block. Four
  * requests, each canonical JSON:
  *
  * - `{"kind":"offer"}`: the newest snapshot the peer serves, answered
  *   `{"chunks":"n","height":"n","records":"n"}` (height 0: none);
- * - `{"height":"n","kind":"base"}`: that height's block header and commit certificate, answered
- *   `{"commit":{…},"header":{…}}`;
+ * - `{"height":"n","kind":"base"}`: that height's block header and commit certificate, and how
+ *   many pages of validator changes go with it, answered `{"changePages":"p","commit":{…},"header":{…}}`;
+ * - `{"height":"n","index":"i","kind":"changes"}`: page i of the proofs of the validator-set
+ *   changes adopted at or below that height (validator-history.ts), oldest first, answered as a
+ *   canonical JSON array of at least one change; with them, a joiner knows which set commits
+ *   the snapshot's height without trusting the peer;
  * - `{"height":"n","index":"i","kind":"chunk"}`: chunk i of its state records, answered as a u32
  *   count, then per record a u32 length and the key's UTF-8, a u32 length and the record's
  *   canonical bytes (integers little-endian). Records come in key byte order, chunk after chunk.
@@ -32,6 +47,8 @@ export const MAX_SNAPSHOT_CHUNKS = 1 << 20;
 export const MAX_SNAPSHOT_REQUEST_BYTES = 128;
 /** Bytes of a base answer at most: a header and a full commit certificate. */
 export const MAX_SNAPSHOT_BASE_BYTES = MAX_PRECOMMITS * 300 + 4_096;
+/** Bytes of one page of validator changes at most (a page holds one change at least, whatever its size). */
+export const MAX_CHANGES_PAGE_BYTES = MAX_SNAPSHOT_CHUNK_BYTES;
 /** Longest state key in a snapshot, in UTF-8 bytes (the store's limit). */
 const MAX_SNAPSHOT_KEY_BYTES = 1024;
 
@@ -46,6 +63,12 @@ export type SnapshotRefusalCode =
   | 'BAD_BASE'
   /** The commit certificate does not finalise the header under the validator set. */
   | 'BAD_COMMIT'
+  /**
+   * The validator changes do not decode, do not verify from the genesis set, do not lead to
+   * the set the header names, or disagree with the snapshot state's `validators` record (one
+   * forged, altered or left out).
+   */
+  | 'BAD_VALIDATOR_CHANGES'
   /** A chunk is truncated, has trailing bytes, or is over its bounds. */
   | 'BAD_CHUNK'
   /** A record does not decode as the record of its key, or is not canonical. */
@@ -71,6 +94,7 @@ export class SnapshotRefusal extends Error {
 export type SnapshotRequest =
   | { readonly kind: 'offer' }
   | { readonly kind: 'base'; readonly height: number }
+  | { readonly kind: 'changes'; readonly height: number; readonly index: number }
   | { readonly kind: 'chunk'; readonly height: number; readonly index: number };
 
 export interface SnapshotOffer {
@@ -82,6 +106,8 @@ export interface SnapshotOffer {
 export interface SnapshotBase {
   readonly header: BlockHeader;
   readonly commit: CommitCertificate;
+  /** Pages of validator changes to fetch with `changes` requests (0: the set never changed up to this height). */
+  readonly changePages: number;
 }
 
 /** One state record as a snapshot carries it: the key, and the record's canonical bytes. */
@@ -91,16 +117,18 @@ export function encodeSnapshotRequest(request: SnapshotRequest): Uint8Array {
   return canonicalBytes(request);
 }
 
-/** Decodes a request; a SnapshotRefusal (BAD_REQUEST) unless it is exactly one of the three forms. */
+/** Decodes a request; a SnapshotRefusal (BAD_REQUEST) unless it is exactly one of the four forms. */
 export function decodeSnapshotRequest(bytes: Uint8Array): SnapshotRequest {
   // Every valid request is ASCII; latin1 decodes every byte, and the patterns refuse the rest.
   const text = bytes.length > MAX_SNAPSHOT_REQUEST_BYTES ? '' : new TextDecoder('latin1').decode(bytes);
   if (text === '{"kind":"offer"}') return { kind: 'offer' };
   const base = /^\{"height":"([1-9][0-9]{0,15})","kind":"base"\}$/.exec(text);
   if (base && Number.isSafeInteger(Number(base[1]))) return { kind: 'base', height: Number(base[1]) };
+  const changes = /^\{"height":"([1-9][0-9]{0,15})","index":"(0|[1-9][0-9]{0,7})","kind":"changes"\}$/.exec(text);
+  if (changes && Number.isSafeInteger(Number(changes[1])) && Number(changes[2]) < MAX_VALIDATOR_CHANGES) return { kind: 'changes', height: Number(changes[1]), index: Number(changes[2]) };
   const chunk = /^\{"height":"([1-9][0-9]{0,15})","index":"(0|[1-9][0-9]{0,7})","kind":"chunk"\}$/.exec(text);
   if (chunk && Number.isSafeInteger(Number(chunk[1])) && Number(chunk[2]) < MAX_SNAPSHOT_CHUNKS) return { kind: 'chunk', height: Number(chunk[1]), index: Number(chunk[2]) };
-  throw new SnapshotRefusal('BAD_REQUEST', 'a snapshot request is an offer, base or chunk request');
+  throw new SnapshotRefusal('BAD_REQUEST', 'a snapshot request is an offer, base, changes or chunk request');
 }
 
 export function encodeSnapshotOffer(offer: SnapshotOffer): Uint8Array {
@@ -120,12 +148,17 @@ export function decodeSnapshotOffer(bytes: Uint8Array): SnapshotOffer {
   return { height, chunks, records };
 }
 
-export function encodeSnapshotBase(base: SnapshotBase): Uint8Array {
-  const { commit, header } = base;
-  return canonicalBytes({ commit: { ...commit, precommits: commit.precommits.map((precommit) => ({ ...precommit })) }, header: { ...header } });
+function commitValue(commit: CommitCertificate): CanonicalValue {
+  return { ...commit, precommits: commit.precommits.map((precommit) => ({ ...precommit })) };
 }
 
-const baseDecoder = object({ commit: commitDecoder, header: headerDecoder });
+export function encodeSnapshotBase(base: SnapshotBase): Uint8Array {
+  const { changePages, commit, header } = base;
+  return canonicalBytes({ changePages, commit: commitValue(commit), header: { ...header } });
+}
+
+// A page holds one change at least, so there are no more pages than changes.
+const baseDecoder = object({ changePages: integer(0, MAX_VALIDATOR_CHANGES), commit: commitDecoder, header: headerDecoder });
 
 /** Decodes a base answer: strictly shaped and canonical, or a SnapshotRefusal (BAD_BASE). */
 export function decodeSnapshotBase(bytes: Uint8Array): SnapshotBase {
@@ -137,6 +170,49 @@ export function decodeSnapshotBase(bytes: Uint8Array): SnapshotBase {
     return base;
   } catch (error) {
     if (isRefusal(error)) throw new SnapshotRefusal('BAD_BASE', error.message);
+    throw error;
+  }
+}
+
+function changeValue(change: ValidatorSetChange): CanonicalValue {
+  const { occupant, siblings } = change.proof;
+  return { header: { ...change.header }, commit: commitValue(change.commit), record: change.record, proof: { siblings, ...(occupant ? { occupant: { ...occupant } } : {}) } };
+}
+
+/**
+ * Splits validator changes (oldest first) into pages of at most MAX_CHANGES_PAGE_BYTES each, as
+ * canonical JSON arrays; a change over that size alone takes a page (and no joiner can take it).
+ */
+export function encodeValidatorChangePages(changes: readonly ValidatorSetChange[]): Uint8Array[] {
+  const pages: Uint8Array[] = [];
+  // Canonical text is ASCII: its length is its size in bytes.
+  let taken: string[] = [];
+  let size = 2;
+  for (const change of changes) {
+    const encoded = encodeCanonical(changeValue(change));
+    if (taken.length > 0 && size + 1 + encoded.length > MAX_CHANGES_PAGE_BYTES) {
+      pages.push(utf8(`[${taken.join(',')}]`));
+      taken = [];
+      size = 2;
+    }
+    size += encoded.length + (taken.length > 0 ? 1 : 0);
+    taken.push(encoded);
+  }
+  if (taken.length > 0) pages.push(utf8(`[${taken.join(',')}]`));
+  return pages;
+}
+
+/** Decodes a page of validator changes: a canonical, non-empty array of them within its size, or a SnapshotRefusal (BAD_VALIDATOR_CHANGES). */
+export function decodeValidatorChangePage(bytes: Uint8Array): ValidatorSetChange[] {
+  try {
+    if (bytes.length > MAX_CHANGES_PAGE_BYTES) throw new SnapshotRefusal('BAD_VALIDATOR_CHANGES', 'a page of validator changes is over its size');
+    const parsed = parseJson(bytes, MAX_CHANGES_PAGE_BYTES);
+    const changes = validatorChangesDecoder(parsed, 'changes');
+    assertCanonical(bytes, parsed);
+    if (changes.length === 0) throw new SnapshotRefusal('BAD_VALIDATOR_CHANGES', 'a page of validator changes holds one at least');
+    return changes;
+  } catch (error) {
+    if (isRefusal(error)) throw new SnapshotRefusal('BAD_VALIDATOR_CHANGES', error.message);
     throw error;
   }
 }

@@ -186,8 +186,9 @@ describe.each(factories)('store compliance: $name', (factory) => {
 
   it('starts from a snapshot: its records, header and commit, then blocks from the height above', async () => {
     const records = new Map([['a', utf8('one')], ['b', utf8('two')]]);
-    await store.startFromSnapshot({ height: 40, hash: hashOf(40), header: utf8('header 40'), commit: utf8('commit 40'), records });
+    await store.startFromSnapshot({ height: 40, hash: hashOf(40), header: utf8('header 40'), commit: utf8('commit 40'), records, nodeData: [['n/changes', utf8('changes')]] });
     expect(await store.head()).toEqual({ height: 40, hash: hashOf(40) });
+    expect(await store.getNodeData('n/changes')).toEqual(utf8('changes'));
     expect(await stateOf(store)).toEqual([['a', 'one'], ['b', 'two']]);
     expect(await store.getNodeData(SNAPSHOT_BASE_KEY)).toEqual(utf8('header 40'));
     expect(await store.getCommit(40)).toEqual(utf8('commit 40'));

@@ -46,6 +46,8 @@ export interface SnapshotWrite {
   readonly commit: Uint8Array;
   /** Every state record: key → canonical bytes. */
   readonly records: Iterable<readonly [string, Uint8Array]>;
+  /** Node data written in the same batch (e.g. the proofs of the validator changes up to `height`): key → bytes. */
+  readonly nodeData?: Iterable<readonly [string, Uint8Array]>;
 }
 
 /** The node-data key of a snapshot's header, in a store that started from a snapshot. */
@@ -309,6 +311,7 @@ export function* blockOps(write: BlockWrite): Generator<StoreOp> {
 export function* snapshotOps(write: SnapshotWrite): Generator<StoreOp> {
   checkHeight(write.height);
   for (const [key, value] of write.records) yield [stateKeyBytes(key), bytes(value, `State ${key}`)];
+  for (const [key, value] of write.nodeData ?? []) yield [nodeDataKey(key), bytes(value, `Node data ${key}`)];
   yield [nodeDataKey(SNAPSHOT_BASE_KEY), bytes(write.header, 'Snapshot header')];
   yield [commitKey(write.height), bytes(write.commit, 'Commit')];
   yield [headKey, encodeHead({ height: write.height, hash: bytes(write.hash, 'Block hash') })];
