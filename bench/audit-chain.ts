@@ -36,7 +36,8 @@ import { type BenchSigner, signBench } from './workload.js';
 export const BLOCK_TXS = 1_000;
 const GENESIS_TIME = 1_000;
 const BLOCK_SECONDS = 2;
-const LAYOUT = 'v1';
+// v2: the genesis state holds the validator set, so a chain cached by v1 has other state roots.
+const LAYOUT = 'v2';
 
 export interface AuditBenchChain {
   readonly dir: string;

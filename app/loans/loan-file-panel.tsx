@@ -64,7 +64,7 @@ export function LoanFilePanel({ loanId }: { readonly loanId: number }) {
     const name = `“${file.name}”`;
     if (file.size > MAX_LOAN_FILE_BYTES) {
       const failure = { what: `it is larger than the ${MAX_LOAN_FILE_BYTES / 1024 / 1024} MiB a loan file may be` };
-      setCheck({ state: 'done', name, verdict: { ok: false, loanId: null, chainId: null, genesisHash: null, checks: { txs: 0, headers: 0, commits: 0 }, failure } });
+      setCheck({ state: 'done', name, verdict: { ok: false, loanId: null, chainId: null, genesisHash: null, checks: { validatorChanges: 0, headers: 0, commits: 0, txs: 0 }, failure } });
       return;
     }
     setCheck({ state: 'reading', name });

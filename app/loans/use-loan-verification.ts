@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { StateProof } from '../../contracts/proofs/state-proof';
 import { useTRPC } from '../lib/trpc';
 import { type LoanFile, loanDifferences } from './compare';
-import { type CommitEvidence, type TrustAnchor, type Verdict, verifyBlock, verifyLoanState, verifyTransaction } from './verify';
+import { type CommitEvidence, type TrustAnchor, trustAnchor, type Verdict, verifyBlock, verifyLoanState, verifyTransaction } from './verify';
 
 /** Where one check stands: its evidence still coming, checked, or not to be had from the node. */
 export type Verification =
@@ -38,17 +38,13 @@ function unavailable(error: unknown): { readonly state: 'unavailable'; readonly 
 /**
  * Verifies a loan's file in the browser: each event's transaction and block, and the loan's
  * current record against the state root of the latest final block. The evidence comes from the
- * audit procedures; every check is made here, with contracts/.
+ * audit procedures; every check is made here, with contracts/, each block's commit against the
+ * validator set of its height as proven from the genesis set.
  */
 export function useLoanVerification(loan: LoanFile | undefined): LoanVerification {
   const trpc = useTRPC();
-  const head = useQuery({ ...trpc.chain.head.queryOptions(), staleTime: 60_000 });
-  const validators = useQuery({ ...trpc.chain.validators.queryOptions(), ...FOREVER });
-  const chainId = head.data?.chainId;
-  const anchor = useMemo<TrustAnchor | undefined>(
-    () => (chainId && validators.data ? { chainId, validators: validators.data.validators } : undefined),
-    [chainId, validators.data],
-  );
+  const validatorHistory = useQuery({ ...trpc.audit.validatorHistory.queryOptions(), staleTime: 60_000, retry: 2 });
+  const anchor = useMemo<TrustAnchor | undefined>(() => (validatorHistory.data ? trustAnchor(validatorHistory.data) : undefined), [validatorHistory.data]);
 
   const events = loan?.events ?? [];
   const txIds = [...new Set(events.flatMap((e) => (e.txId ? [e.txId] : [])))];
@@ -68,6 +64,14 @@ export function useLoanVerification(loan: LoanFile | undefined): LoanVerificatio
 
   const txById = new Map(txIds.map((id, i) => [id, txs[i]!]));
   const commitByHeight = new Map(heights.map((height, i) => [height, commits[i]!]));
+  // A block above the heights whose sets the history tells waits for the history read again.
+  const highest = Math.max(0, ...heights);
+  const knownThrough = anchor?.knownThrough;
+  const refetchHistory = validatorHistory.refetch;
+  useEffect(() => {
+    if (knownThrough !== undefined && highest > knownThrough) void refetchHistory();
+  }, [highest, knownThrough, refetchHistory]);
+  const known = (height: number) => anchor !== undefined && height <= anchor.knownThrough;
   const commitOf = (height: number): CommitEvidence | undefined => commitByHeight.get(height)?.data;
   const results = new Map<string, Verification>();
   for (const event of events) {
@@ -75,9 +79,10 @@ export function useLoanVerification(loan: LoanFile | undefined): LoanVerificatio
     const commitQuery = commitByHeight.get(event.height);
     const commit = commitOf(event.height);
     const txQuery = event.txId ? txById.get(event.txId) : undefined;
-    if (commitQuery?.isError) results.set(key, unavailable(commitQuery.error));
+    if (validatorHistory.isError) results.set(key, unavailable(validatorHistory.error));
+    else if (commitQuery?.isError) results.set(key, unavailable(commitQuery.error));
     else if (txQuery?.isError) results.set(key, unavailable(txQuery.error));
-    else if (!anchor || !commit || (event.txId && !txQuery?.data)) results.set(key, CHECKING);
+    else if (!anchor || !known(event.height) || !commit || (event.txId && !txQuery?.data)) results.set(key, CHECKING);
     else if (!event.txId || !txQuery?.data) results.set(key, { state: 'done', verdict: verifyBlock(event.height, commit, anchor) });
     else {
       const concerns = (_type: string, body: unknown) => concernsLoan(body, loan!);
@@ -87,7 +92,8 @@ export function useLoanVerification(loan: LoanFile | undefined): LoanVerificatio
 
   let state: StateVerification = { state: 'checking' };
   if (proof.isError) state = unavailable(proof.error);
-  else if (proof.data && anchor && loan) {
+  else if (validatorHistory.isError) state = unavailable(validatorHistory.error);
+  else if (proof.data && anchor && loan && known(proof.data.head.height)) {
     const headCommit = commitByHeight.get(proof.data.head.height);
     if (headCommit?.isError) state = unavailable(headCommit.error);
     else if (headCommit?.data) {

@@ -55,8 +55,10 @@ export function VerificationSummary({ loan, verification }: { readonly loan: Loa
       </div>
       {anchor && (
         <p className="muted small">
-          Checked against chain <code>{anchor.chainId}</code> and its validator set of {anchor.validators.length} (hash <code className="break">{anchorHash(anchor)}</code>). Compare
-          that hash with the one in your own copy of the genesis file, or see the <Link href="/explorer#validators">validators</Link>.
+          Checked against chain <code>{anchor.chainId}</code> and its genesis validator set of {anchor.genesisValidators.length} (hash{' '}
+          <code className="break">{anchorHash(anchor)}</code>)
+          {anchor.changes === 0 ? '' : `, followed through the ${anchor.changes === 1 ? 'change' : `${anchor.changes} changes`} of the set proven since`}. Compare that hash with the one in your
+          own copy of the genesis file, or see the <Link href="/explorer#validators">validators</Link>.
         </p>
       )}
     </section>

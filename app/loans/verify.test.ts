@@ -5,7 +5,7 @@ import { testKey } from '../../contracts/test/fixtures.js';
 import { testDatabaseKinds } from '../../server/db/test-databases.js';
 import { type ApiTestbed, startTestbed } from '../../server/api/test-kit.js';
 import { loanDifferences } from './compare';
-import { type TrustAnchor, verifyBlock, verifyLoanState, verifyTransaction } from './verify';
+import { type TrustAnchor, trustAnchor, verifyBlock, verifyLoanState, verifyTransaction } from './verify';
 
 /**
  * The loan page's checks on real answers of the audit procedures, from a node that made, repaid
@@ -38,8 +38,8 @@ describe('verifying a loan file in the browser', () => {
     await submit(borrower, 'repay', { loanId: 1, amount: usd(300) });
     await submit(borrower, 'repay', { loanId: 1, amount: amountOwed(bed.node.loan(1)!) });
     await bed.indexed();
-    const head = await api.chain.head();
-    anchor = { chainId: head.chainId, validators: (await api.chain.validators()).validators };
+    anchor = trustAnchor(await api.audit.validatorHistory());
+    expect(anchor).toMatchObject({ chainId: (await api.chain.head()).chainId, changes: 0 });
     loan = await api.loans.byId({ id: 1 });
   }, 60_000);
 
@@ -90,7 +90,8 @@ describe('verifying a loan file in the browser', () => {
     expect(failureOf(expected, { ...tx, header: otherHeader }, commit, anchor)).toBe(`the header of block ${event.height} is not the one its commit certificate names`);
 
     const stranger = { account: testKey('stranger').account, power: 1 };
-    expect(failureOf(expected, tx, commit, { ...anchor, validators: [stranger] })).toBe("the block names a validator set that is not the chain's");
+    const history = await bed.caller().audit.validatorHistory();
+    expect(failureOf(expected, tx, commit, trustAnchor({ ...history, genesisValidators: [stranger] }))).toBe('the block names a validator set other than the one proven for its height');
     expect(failureOf(expected, tx, commit, { ...anchor, chainId: 'lendnet-other' })).toMatch(/do not decode: the transaction is for chain/);
     const unsigned = { ...commit, commit: { ...commit.commit, precommits: [] } };
     expect(failureOf(expected, tx, unsigned, anchor)).toBe('the precommits hold 2/3 of the power or less');
@@ -114,5 +115,53 @@ describe('verifying a loan file in the browser', () => {
     expect(verifyLoanState(2, evidence, commit, anchor).verdict.failure).toBe("the chain's state holds no readable record of loan #2");
     const otherHead = { ...evidence, head: { ...evidence.head, stateRoot: 'ab'.repeat(32) } };
     expect(verifyLoanState(1, otherHead, commit, anchor).verdict.ok).toBe(false);
+  });
+  it('checks each commit against the validator set of its height, proven from genesis by the changes the node serves', async () => {
+    const api = bed.caller();
+    const validator = testKey('validator');
+    const commitIn = async (key: typeof lender, type: string, body: Parameters<ApiTestbed['sign']>[2]) => {
+      const tx = bed.sign(key, type, body);
+      expect(await api.tx.submit({ wire: tx.encoded })).toMatchObject({ status: 'committed' });
+      return evidenceOf(tx.id);
+    };
+    // The only validator doubles its power: a new set (its hash changes) from two blocks on.
+    const change = await commitIn(validator, 'propose-validator-change', { account: validator.account, power: 2 });
+    const adoptedAt = change.tx.height;
+    const repays = [];
+    for (let i = 0; i < 3; i++) repays.push(await commitIn(borrower, 'repay', { loanId: 2, amount: usd(10) }));
+    await bed.indexed();
+    const [stillOld, , late] = repays;
+    expect(stillOld!.tx.height).toBe(adoptedAt + 1);
+    expect(late!.tx.height).toBeGreaterThanOrEqual(adoptedAt + 2);
+    expect(late!.commit.validators).toEqual([{ account: validator.account, power: 2 }]);
+    expect(stillOld!.commit.validators).toEqual([{ account: validator.account, power: 1 }]);
+
+    const history = await api.audit.validatorHistory();
+    expect(history.changes.map((c) => c.header.height)).toEqual([adoptedAt]);
+    const proven = trustAnchor(history);
+    expect(proven).toMatchObject({ changes: 1, knownThrough: history.height + 2 });
+    const concerns = () => true;
+    for (const { tx, commit } of repays) {
+      expect(verifyTransaction({ id: tx.id, height: tx.height }, tx, commit, proven, concerns), `block ${tx.height}`).toMatchObject({ ok: true });
+    }
+    const proof = await api.audit.stateProof({ kind: 'loan', id: 2 });
+    const headCommit = await api.audit.commit({ height: proof.head.height });
+    expect(verifyLoanState(2, { ...proof, proof: proof.proof as unknown as StateProof }, headCommit, proven).verdict.ok).toBe(true);
+
+    const lateFailure = (against: TrustAnchor) => verifyTransaction({ id: late!.tx.id, height: late!.tx.height }, late!.tx, late!.commit, against, concerns).failure;
+    // Without the change, the genesis set is taken for the late block: it names another set.
+    expect(lateFailure(trustAnchor({ ...history, changes: [] }))).toBe('the block names a validator set other than the one proven for its height');
+    // The change's record altered, or its commit stripped of its precommit: no set is trusted.
+    const [proof0] = history.changes;
+    const altered = { ...proof0!, record: proof0!.record.replace('"power":"2"', '"power":"3"') };
+    expect(altered.record).not.toBe(proof0!.record);
+    expect(lateFailure(trustAnchor({ ...history, changes: [altered] }))).toBe(
+      `the node's proofs of validator changes do not verify: the validator change at height ${adoptedAt}: its record's proof does not verify against the block's state root`,
+    );
+    const unsigned = { ...proof0!, commit: { ...proof0!.commit, precommits: [] } };
+    expect(lateFailure(trustAnchor({ ...history, changes: [unsigned] }))).toMatch(new RegExp(`^the node's proofs of validator changes do not verify: the validator change at height ${adoptedAt}: its commit does not verify`));
+    // An anchor read before the change knows the sets only two blocks past its head.
+    expect(late!.tx.height).toBeGreaterThan(anchor.knownThrough);
+    expect(lateFailure(anchor)).toBe(`the validator set of block ${late!.tx.height} is not known yet`);
   });
 });

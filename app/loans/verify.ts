@@ -8,20 +8,54 @@ import type { Loan } from '../../contracts/state/records';
 import { stateKey } from '../../contracts/state/records';
 import { decodeTransaction, hasValidSignature } from '../../contracts/tx/envelope';
 import { bodyDecoder } from '../../contracts/txs/registry';
+import { ADOPTION_DELAY } from '../../contracts/validators/validator-set';
+import { type ValidatorHistory, ValidatorHistoryError, type ValidatorSetChange, verifyValidatorHistory } from '../../contracts/validators/validator-history';
 
 /**
  * The checks behind a loan page's "verified" marks, run in the browser with the code of
  * contracts/ that every node runs. Nothing the node says is taken on its word: a transaction's
  * id is recomputed from its bytes, its signature checked, its inclusion proof folded up to the
  * header's tx root, the header hashed and matched with a commit certificate signed by more than
- * 2/3 of the validators' power. The validator set is the one the page trusts (the chain's
- * genesis set, whose hash the page shows), never the one an answer brings along.
+ * 2/3 of the power of the validator set of its height. The page trusts only the chain's genesis
+ * set (whose hash it shows); each later set is proven from it by the validator changes the node
+ * serves, never taken from an answer on its word.
  */
 
-/** What the browser trusts: the chain and its validators. */
+/** The audit.validatorHistory answer: the genesis set and the proofs of every change adopted up to `height`. */
+export interface ValidatorHistoryEvidence {
+  readonly chainId: string;
+  readonly height: number;
+  readonly genesisValidators: readonly Validator[];
+  readonly changes: readonly ValidatorSetChange[];
+}
+
+/** What the browser trusts: the chain and its genesis validators, and the sets proven from them since. */
 export interface TrustAnchor {
   readonly chainId: string;
-  readonly validators: readonly Validator[];
+  readonly genesisValidators: readonly Validator[];
+  /** How many changes of the set the node served. */
+  readonly changes: number;
+  /** The last height whose set the changes tell (a change adopted later applies ADOPTION_DELAY heights after it). */
+  readonly knownThrough: number;
+  /** The set of each height, or why the node's proofs of validator changes do not verify. */
+  readonly history: ValidatorHistory | { readonly fault: string };
+}
+
+/**
+ * The anchor the page checks commits against: the genesis set, followed through each change
+ * with verifyValidatorHistory (every change's block committed by the set then in effect, its
+ * new set proven in that block's state). Changes that do not verify leave no set trusted.
+ */
+export function trustAnchor(evidence: ValidatorHistoryEvidence): TrustAnchor {
+  const { chainId, genesisValidators, changes, height } = evidence;
+  let history: TrustAnchor['history'];
+  try {
+    history = verifyValidatorHistory(chainId, genesisValidators, changes);
+  } catch (error) {
+    if (!(error instanceof ValidatorHistoryError)) throw error;
+    history = { fault: `the node's proofs of validator changes do not verify: ${error.message}` };
+  }
+  return { chainId, genesisValidators, changes: changes.length, knownThrough: height + ADOPTION_DELAY, history };
 }
 
 /** The audit.commit answer for a height: its header and the certificate that finalised it. */
@@ -57,7 +91,7 @@ export interface Verdict {
 const COMMIT_FAULTS: Readonly<Record<CommitFault, string>> = {
   WRONG_HEIGHT: 'the commit certificate is for another height',
   WRONG_BLOCK: 'the commit certificate finalises another block',
-  WRONG_VALIDATOR_SET: "the block names a validator set that is not the chain's",
+  WRONG_VALIDATOR_SET: 'the block names a validator set other than the one proven for its height',
   UNKNOWN_VALIDATOR: 'a precommit is signed by a key that is not a validator',
   DUPLICATE_PRECOMMIT: 'a validator signed the commit twice',
   BAD_PRECOMMIT_SIGNATURE: 'a precommit signature does not verify',
@@ -69,18 +103,26 @@ function verdict(checks: Check[], failures: Map<string, string>): Verdict {
   return failed ? { ok: false, checks, failure: failures.get(failed.name) ?? failed.name } : { ok: true, checks };
 }
 
-/** The header and its commit, checked against the trusted validator set: the block is final. */
+/** The set that commits block `height` as proven from genesis, or why it is not known. */
+function validatorsOf(anchor: TrustAnchor, height: number): readonly Validator[] | string {
+  if ('fault' in anchor.history) return anchor.history.fault;
+  if (height > anchor.knownThrough) return `the validator set of block ${height} is not known yet`;
+  return anchor.history.at(height);
+}
+
+/** The header and its commit, checked against the validator set proven for its height: the block is final. */
 function commitChecks(height: number, header: BlockHeader, evidence: CommitEvidence, anchor: TrustAnchor, failures: Map<string, string>): Check[] {
   const sameHeader = evidence.header.height === height && blockHash(evidence.header) === blockHash(header);
   const onChain = header.chainId === anchor.chainId;
-  const fault = sameHeader ? checkCommit(header, evidence.commit, anchor.validators) : undefined;
+  const validators = validatorsOf(anchor, height);
+  const fault = sameHeader && typeof validators !== 'string' ? checkCommit(header, evidence.commit, validators) : undefined;
   failures.set('Block of this chain', `block ${height} is of chain ${header.chainId}, not ${anchor.chainId}`);
   failures.set('Header matches the committed block', `the header of block ${height} is not the one its commit certificate names`);
-  failures.set('Commit signed by more than 2/3 of the validators', fault ? COMMIT_FAULTS[fault] : 'the commit certificate does not verify');
+  failures.set('Commit signed by more than 2/3 of the validators', typeof validators === 'string' ? validators : fault ? COMMIT_FAULTS[fault] : 'the commit certificate does not verify');
   return [
     { name: 'Block of this chain', ok: onChain },
     { name: 'Header matches the committed block', ok: sameHeader },
-    { name: 'Commit signed by more than 2/3 of the validators', ok: sameHeader && fault === undefined },
+    { name: 'Commit signed by more than 2/3 of the validators', ok: sameHeader && typeof validators !== 'string' && fault === undefined },
   ];
 }
 
@@ -170,7 +212,7 @@ export function verifyLoanState(loanId: number, evidence: LoanStateEvidence, com
   return { verdict: verdict(checks, failures), loan, height: evidence.head.height };
 }
 
-/** The hash of the validator set the page checks commits against, to compare with one's own copy. */
+/** The hash of the genesis validator set the page trusts, to compare with one's own copy of the genesis. */
 export function anchorHash(anchor: TrustAnchor): string {
-  return validatorsHash(anchor.validators);
+  return validatorsHash(anchor.genesisValidators);
 }

@@ -1,11 +1,12 @@
-import { type BlockHeader, type CommitCertificate, type Validator } from '../chain/block.js';
+import { type BlockHeader, type CommitCertificate } from '../chain/block.js';
 import { commitDecoder, headerDecoder } from '../chain/block-codec.js';
 import { type CanonicalValue, encodeCanonical } from '../codec/canonical.js';
-import { accountId, arrayOf, chainId, integer, matching, object, oneOf, optional, type Decoder } from '../codec/schema.js';
+import { arrayOf, chainId, integer, matching, object, oneOf, type Decoder } from '../codec/schema.js';
 import { refuse } from '../errors.js';
-import type { StateProof } from '../proofs/state-proof.js';
+import { type StateProof, stateProofDecoder } from '../proofs/state-proof.js';
 import type { Loan } from '../state/records.js';
 import { MAX_TX_BYTES } from '../tx/envelope.js';
+import { type ValidatorSetChange, validatorChangesDecoder } from '../validators/validator-history.js';
 import { type GenesisDocument, genesisDocumentDecoder, genesisValue } from './genesis-hash.js';
 
 /**
@@ -14,7 +15,7 @@ import { type GenesisDocument, genesisDocumentDecoder, genesisValue } from './ge
  */
 
 /** The format tag of this version of the loan file. */
-export const LOAN_FILE_FORMAT = 'lendnet-loan-file/1';
+export const LOAN_FILE_FORMAT = 'lendnet-loan-file/2';
 
 /** A transaction that touched the loan, with where it sits in its block and the proof of it. */
 export interface LoanFileTransaction {
@@ -47,8 +48,6 @@ export interface LoanFile {
   readonly chainId: string;
   /** SHA-256 of the canonical encoding of `genesis` (genesis-hash.ts). */
   readonly genesisHash: string;
-  /** Hash of `validators`, as every header names it. */
-  readonly validatorsHash: string;
   /** The loan as the file states it: its terms, lenders, schedule, payments and status. */
   readonly loan: Loan;
   readonly loanState: LoanFileState;
@@ -58,7 +57,11 @@ export interface LoanFile {
   readonly headers: readonly BlockHeader[];
   /** One commit certificate per header, in the same order. */
   readonly commits: readonly CommitCertificate[];
-  readonly validators: readonly Validator[];
+  /**
+   * The proofs of every change to the validator set adopted at or below the last header, in
+   * height order: from the genesis set, they give the set that commits each header.
+   */
+  readonly validatorChanges: readonly ValidatorSetChange[];
   readonly genesis: GenesisDocument;
 }
 
@@ -83,17 +86,11 @@ const statedLoan: Decoder<unknown> = (value, path) => {
   return value;
 };
 
-const stateProofDecoder: Decoder<StateProof> = object({
-  siblings: arrayOf(hash, 256),
-  occupant: optional(object({ keyHash: hash, valueHash: hash })),
-});
-
 const fileDecoder = object({
   format: oneOf(LOAN_FILE_FORMAT),
   loanId: count,
   chainId,
   genesisHash: hash,
-  validatorsHash: hash,
   loan: statedLoan,
   loanState: object({
     height: count,
@@ -107,7 +104,7 @@ const fileDecoder = object({
   ),
   headers: arrayOf(headerDecoder, MAX_LOAN_FILE_ENTRIES),
   commits: arrayOf(commitDecoder, MAX_LOAN_FILE_ENTRIES),
-  validators: arrayOf(object({ account: accountId, power: integer(1, 1_000_000) }), 1_000),
+  validatorChanges: validatorChangesDecoder,
   genesis: genesisDocumentDecoder,
 });
 
@@ -132,18 +129,18 @@ export function decodeLoanFile(value: unknown): LoanFileInput {
  */
 export function encodeLoanFile(file: LoanFile): string {
   const plain = (value: CanonicalValue): unknown => JSON.parse(encodeCanonical(value));
+  const commitValue = (commit: CommitCertificate) => ({ ...commit, precommits: commit.precommits.map((p) => ({ ...p })) });
   const ordered = {
     format: file.format,
     loanId: String(file.loanId),
     chainId: file.chainId,
     genesisHash: file.genesisHash,
-    validatorsHash: file.validatorsHash,
     loan: plain(file.loan as unknown as CanonicalValue),
     loanState: plain({ ...file.loanState, proof: { ...file.loanState.proof } }),
     transactions: file.transactions.map((tx) => plain({ ...tx })),
     headers: file.headers.map((header) => plain({ ...header })),
-    commits: file.commits.map((commit) => plain({ ...commit, precommits: commit.precommits.map((p) => ({ ...p })) })),
-    validators: file.validators.map((v) => plain({ ...v })),
+    commits: file.commits.map((commit) => plain(commitValue(commit))),
+    validatorChanges: file.validatorChanges.map((change) => plain({ header: { ...change.header }, commit: commitValue(change.commit), record: change.record, proof: { ...change.proof } })),
     genesis: plain(genesisValue(file.genesis)),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;

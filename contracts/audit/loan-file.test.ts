@@ -59,12 +59,12 @@ describe('the genesis hash', () => {
 
 describe('a loan file of unknown origin', () => {
   it('gives a verdict naming the fault for every input, never an exception', () => {
-    const inputs: unknown[] = [null, undefined, 0, 'x', [], {}, { format: 'lendnet-loan-file/1', loanId: '1' }, { format: { toString: null } }, Object.create(null)];
+    const inputs: unknown[] = [null, undefined, 0, 'x', [], {}, { format: 'lendnet-loan-file/2', loanId: '1' }, { format: 'lendnet-loan-file/1', loanId: '1' }, { format: { toString: null } }, Object.create(null)];
     for (const input of inputs) {
       const verdict = verifyLoanFile(input);
       expect(verdict.ok).toBe(false);
       expect(verdict.failure?.what).toMatch(/^the file is not a well-formed loan file: /);
-      expect(verdict.checks).toEqual({ txs: 0, headers: 0, commits: 0 });
+      expect(verdict.checks).toEqual({ validatorChanges: 0, headers: 0, commits: 0, txs: 0 });
     }
   });
 });

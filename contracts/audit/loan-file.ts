@@ -8,6 +8,7 @@ import { decodeRecord } from '../state/record-codec.js';
 import { type Loan, stateKey } from '../state/records.js';
 import { decodeTransaction, hasValidSignature, type SignedTransaction } from '../tx/envelope.js';
 import { bodyDecoder } from '../txs/registry.js';
+import { ValidatorHistory, ValidatorHistoryError } from '../validators/validator-history.js';
 import { genesisHash } from './genesis-hash.js';
 import { decodeLoanFile, type LoanFileInput, type LoanFileTransaction, MAX_LOAN_FILE_BYTES } from './loan-file-format.js';
 
@@ -36,13 +37,23 @@ export interface LoanFileVerdict {
   /** The hash of the genesis the file holds, as the verifier computed it. */
   readonly genesisHash: string | null;
   /** How many of each passed their checks before the first fault (all of them when ok). */
-  readonly checks: { readonly txs: number; readonly headers: number; readonly commits: number };
+  readonly checks: LoanFileChecks;
   /** The loan's record as proven in the state of the file's last block, when the file verified. */
   readonly loan?: Loan;
   /** The height that record is proven at. */
   readonly stateHeight?: number;
   readonly failure?: LoanFileFault;
 }
+
+/** How many validator changes, headers, commits and transactions passed their checks. */
+export interface LoanFileChecks {
+  readonly validatorChanges: number;
+  readonly headers: number;
+  readonly commits: number;
+  readonly txs: number;
+}
+
+const NO_CHECKS: LoanFileChecks = { validatorChanges: 0, headers: 0, commits: 0, txs: 0 };
 
 export interface LoanFileOptions {
   /** The genesis hash of the chain the file must be of; when absent, the file's genesis is reported, not judged. */
@@ -61,7 +72,7 @@ function fail(what: string, where: { height?: number; txId?: string } = {}): nev
 const COMMIT_FAULTS: Readonly<Record<CommitFault, string>> = {
   WRONG_HEIGHT: 'is for another height',
   WRONG_BLOCK: 'finalises another block',
-  WRONG_VALIDATOR_SET: "is checked against a validator set the header does not name",
+  WRONG_VALIDATOR_SET: 'is checked against a validator set the header does not name',
   UNKNOWN_VALIDATOR: 'holds a precommit signed by a key that is not a validator',
   DUPLICATE_PRECOMMIT: 'holds two precommits of one validator',
   BAD_PRECOMMIT_SIGNATURE: 'holds a precommit whose signature does not verify',
@@ -80,7 +91,7 @@ export function verifyLoanFileText(text: string | Uint8Array, options: LoanFileO
     parsed = parseJson(text, MAX_LOAN_FILE_BYTES);
   } catch (error) {
     const why = isRefusal(error) ? error.message : 'it could not be read';
-    return { ok: false, loanId: null, chainId: null, genesisHash: null, checks: { txs: 0, headers: 0, commits: 0 }, failure: { what: `the file is not a loan file: ${why}` } };
+    return { ok: false, loanId: null, chainId: null, genesisHash: null, checks: { ...NO_CHECKS }, failure: { what: `the file is not a loan file: ${why}` } };
   }
   return verifyLoanFile(parsed, options);
 }
@@ -90,7 +101,7 @@ export function verifyLoanFileText(text: string | Uint8Array, options: LoanFileO
  * or a forged signature all give a verdict whose `failure` names the first fault and where it is.
  */
 export function verifyLoanFile(json: unknown, options: LoanFileOptions = {}): LoanFileVerdict {
-  const checks = { txs: 0, headers: 0, commits: 0 };
+  const checks = { ...NO_CHECKS };
   let file: LoanFileInput | undefined;
   let computedGenesis: string | null = null;
   const verdict = (rest: Partial<LoanFileVerdict> & { ok: boolean }): LoanFileVerdict => ({
@@ -109,7 +120,8 @@ export function verifyLoanFile(json: unknown, options: LoanFileOptions = {}): Lo
     }
     computedGenesis = genesisHash(file.genesis);
     checkChain(file, computedGenesis, options);
-    const headers = checkBlocks(file, checks);
+    const history = checkValidatorChanges(file, checks);
+    const headers = checkBlocks(file, history, checks);
     const loan = checkLoanState(file, headers);
     checkTransactions(file, loan, headers, checks);
     return verdict({ ok: true, loan, stateHeight: file.loanState.height });
@@ -120,7 +132,7 @@ export function verifyLoanFile(json: unknown, options: LoanFileOptions = {}): Lo
   }
 }
 
-/** The genesis anchors the chain: its hash, its chain id and its validator set. */
+/** The genesis anchors the chain: its hash and its chain id. */
 function checkChain(file: LoanFileInput, computed: string, options: LoanFileOptions): void {
   // The genesis hash stated is the hash of the genesis held.
   if (file.genesisHash !== computed) fail(`the genesis hash the file states (${short(file.genesisHash)}) is not the hash of the genesis it holds (${short(computed)})`);
@@ -130,14 +142,35 @@ function checkChain(file: LoanFileInput, computed: string, options: LoanFileOpti
   }
   const genesisChain = file.genesis.market.params.chainId;
   if (file.chainId !== genesisChain) fail(`the file names chain ${file.chainId}, but its genesis is of chain ${genesisChain}`);
-  // The validator set is the one genesis names, and its hash is the one stated.
-  const setHash = validatorsHash(file.validators);
-  if (setHash !== validatorsHash(file.genesis.validators)) fail("the file's validator set is not the one its genesis names");
-  if (file.validatorsHash !== setHash) fail(`the validator set's hash the file states (${short(file.validatorsHash)}) is not the hash of its validators (${short(setHash)})`);
 }
 
-/** Every header is of this chain and validator set, and final: its commit certificate verifies. */
-function checkBlocks(file: LoanFileInput, checks: { headers: number; commits: number }): ReadonlyMap<number, BlockHeader> {
+/**
+ * The validator set of every height, from the genesis set and the changes the file carries:
+ * each change's block is committed by the set then in effect, and its record, proven against
+ * that block's state root, names the set that follows. This is `verifyValidatorHistory`
+ * (validator-history.ts) taken one change at a time, so that a fault names the change's block
+ * and the changes checked before it are counted.
+ */
+function checkValidatorChanges(file: LoanFileInput, checks: { validatorChanges: number }): ValidatorHistory {
+  const last = file.headers.at(-1)?.height ?? 0;
+  let history = ValidatorHistory.ofGenesis(file.genesis.validators);
+  for (const change of file.validatorChanges) {
+    const { height } = change.header;
+    // The file carries the changes that bear on its headers: those adopted up to its last block.
+    if (height > last) fail(`the file holds a validator change adopted at block ${height}, above its last block ${last}`, { height });
+    try {
+      history = history.extend(file.chainId, change);
+    } catch (error) {
+      if (!(error instanceof ValidatorHistoryError)) throw error;
+      fail(`the file's validator changes do not verify: ${error.message}`, { height });
+    }
+    checks.validatorChanges++;
+  }
+  return history;
+}
+
+/** Every header is of this chain, names the set proven for its height, and is final: its commit certificate verifies under that set. */
+function checkBlocks(file: LoanFileInput, history: ValidatorHistory, checks: { headers: number; commits: number }): ReadonlyMap<number, BlockHeader> {
   const byHeight = new Map<number, BlockHeader>();
   if (file.headers.length === 0) fail('the file holds no block header');
   if (file.commits.length !== file.headers.length) fail(`the file holds ${file.headers.length} headers but ${file.commits.length} commit certificates`);
@@ -147,12 +180,14 @@ function checkBlocks(file: LoanFileInput, checks: { headers: number; commits: nu
     if (height <= previous) fail('the headers are not listed once each in increasing height', { height });
     previous = height;
     if (header.chainId !== file.chainId) fail(`block ${height} is of chain ${header.chainId}, not ${file.chainId}`, { height });
-    if (header.validatorsHash !== file.validatorsHash) fail(`block ${height} names validator set ${short(header.validatorsHash)}, not the chain's ${short(file.validatorsHash)}`, { height });
+    const validators = history.at(height);
+    const setHash = validatorsHash(validators);
+    if (header.validatorsHash !== setHash) fail(`block ${height} names validator set ${short(header.validatorsHash)}, not the set ${short(setHash)} proven for its height`, { height });
     const commit = file.commits[i]!;
     if (commit.height !== height) fail(`the commit certificate listed with block ${height} is of block ${commit.height}`, { height });
     if (blockHash(header) !== commit.blockHash) fail(`the header of block ${height} does not hash to the block its commit certificate finalises`, { height });
     checks.headers++;
-    const fault = checkCommit(header, commit, file.validators);
+    const fault = checkCommit(header, commit, validators);
     if (fault !== undefined) fail(`the commit certificate of block ${height} ${COMMIT_FAULTS[fault]}`, { height });
     checks.commits++;
     byHeight.set(height, header);

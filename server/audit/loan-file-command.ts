@@ -38,7 +38,8 @@ export async function exportLoan(
       await writeFile(outPath, text);
       out(
         `wrote the file of loan #${loanId} to ${outPath}: ${file.transactions.length} transactions, ` +
-          `${file.headers.length} block headers with their commit certificates, the record proven at block ${file.loanState.height}`,
+          `${file.headers.length} block headers with their commit certificates, the record proven at block ${file.loanState.height}` +
+          (file.validatorChanges.length === 0 ? '' : `, ${plural(file.validatorChanges.length, 'proven change')} of the validator set`),
       );
       return 0;
     });
@@ -51,6 +52,8 @@ export async function exportLoan(
   }
 }
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 /** The report of a verified file, one line each. */
 export function describeVerdict(verdict: LoanFileVerdict): string[] {
   const { checks, loan } = verdict;
@@ -62,6 +65,9 @@ export function describeVerdict(verdict: LoanFileVerdict): string[] {
   return [
     `loan #${verdict.loanId} on chain ${verdict.chainId}: the file verifies`,
     `  genesis hash ${verdict.genesisHash} (compare it with the chain's published one)`,
+    checks.validatorChanges === 0
+      ? '  the genesis validator set commits every block of the file'
+      : `  ${plural(checks.validatorChanges, 'change')} of the validator set verified from the genesis set: each block's commit is checked against the set of its height`,
     `  ${checks.headers} block headers checked, ${checks.commits} commit certificates signed by more than 2/3 of the validators' power`,
     `  ${checks.txs} transactions checked: each hashes to its id, is signed by its signer, is in its block and concerns this loan`,
     `  the loan's record proven in the state of block ${verdict.stateHeight}: ${loan.status}, principal ${loan.principal} ${loan.asset}, ` +

@@ -12,7 +12,7 @@ import {
   type StateValue,
   txId,
   txInclusionProof,
-  validatorsHash,
+  type ValidatorSetChange,
 } from '../../contracts/index.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
 import type { Chain } from '../../node/ledger/chain.js';
@@ -22,7 +22,8 @@ import { run } from '../api/queries/sql.js';
 /**
  * Assembles a loan file (contracts/audit/loan-file-format.ts) from a node's chain and its index:
  * the loan's record proven at the head, every transaction the index links to the loan with its
- * inclusion proof, and the headers and commit certificates of their blocks.
+ * inclusion proof, the headers and commit certificates of their blocks, and the proofs of the
+ * validator changes that tell which set commits each of those blocks.
  */
 
 /** What a loan file is read from on the chain's side; a running `LedgerNode` is one. */
@@ -36,6 +37,8 @@ export interface LoanFileChain {
     readonly head: { readonly height: number; readonly hash: string; readonly stateRoot: string };
     readonly proof: StateProof;
   };
+  /** The proofs of every change to the validator set adopted so far, in height order. */
+  validatorChanges(): readonly ValidatorSetChange[];
 }
 
 /** A committed transaction that touched a loan, as the index knows it. */
@@ -72,6 +75,7 @@ export function chainReader(chain: Chain): LoanFileChain {
     block: (height) => chain.block(height),
     commitOf: (height) => chain.commitOf(height),
     stateProof: (key) => ({ record: chain.state.get(key), head: chain.head(), proof: chain.proveState(key) }),
+    validatorChanges: () => chain.validatorChanges(),
   };
 }
 
@@ -101,6 +105,7 @@ export function loanFileSource(chain: LoanFileChain, db: IndexDatabase): LoanFil
     block: (height) => chain.block(height),
     commitOf: (height) => chain.commitOf(height),
     stateProof: (key) => chain.stateProof(key),
+    validatorChanges: () => chain.validatorChanges(),
     loanTransactions: (loanId) => indexedLoanTransactions(db, loanId),
   };
 }
@@ -111,8 +116,10 @@ export function loanFileSource(chain: LoanFileChain, db: IndexDatabase): LoanFil
  */
 export async function buildLoanFile(source: LoanFileSource, loanId: number): Promise<LoanFile> {
   const key = stateKey.loan(loanId);
-  // The proof and its head are taken together, before anything is awaited, so they agree.
+  // The proof, its head and the validator changes are taken together, before anything is
+  // awaited, so they agree; the changes the file needs are those up to that head.
   const { record, head, proof } = source.stateProof(key);
+  const validatorChanges = source.validatorChanges().filter((change) => change.header.height <= head.height);
   if (record === undefined) throw new LoanNotFoundError(`there is no loan #${loanId} on this chain`);
   const loan = record as Loan;
   const { indexedHeight, txs } = await source.loanTransactions(loanId);
@@ -157,13 +164,12 @@ export async function buildLoanFile(source: LoanFileSource, loanId: number): Pro
     loanId,
     chainId: genesis.market.params.chainId,
     genesisHash: genesisHash(genesis),
-    validatorsHash: validatorsHash(genesis.validators),
     loan,
     loanState: { height: head.height, key, record: encodeRecord(loan), proof },
     transactions,
     headers,
     commits,
-    validators: genesis.validators,
+    validatorChanges,
     genesis,
   };
 }

@@ -1,10 +1,21 @@
-import { type BlockHeader, checkCommit, type CommitCertificate, encodeRecord, type Loan, type MarketEvent, type MarketState, toHex } from '../../contracts/index.js';
+import {
+  type BlockHeader,
+  checkCommit,
+  type CommitCertificate,
+  encodeRecord,
+  type Loan,
+  type MarketEvent,
+  type MarketState,
+  toHex,
+  type Validator,
+} from '../../contracts/index.js';
 import { fastVerify } from '../../node/crypto/fast-verifier.js';
 import { useNativeSha256 } from '../../node/crypto/native-sha256.js';
 import type { Genesis } from '../../node/home/genesis-file.js';
 import { blockEventsKey, decodeBlockEvents, encodeBlockEvents } from '../../node/ledger/block-events.js';
 import { Chain, type Evaluated, InvalidProposalError } from '../../node/ledger/chain.js';
 import { snapshotBaseHeight } from '../../node/ledger/snapshot-base.js';
+import { encodeValidatorChanges, VALIDATOR_CHANGES_KEY } from '../../node/ledger/validator-changes.js';
 import { type BlockWrite, type Head, HeightMismatchError, type Store } from '../../node/store/index.js';
 import { type BlockWindow, type ChainFault, type ReadBlock, readWindow, shortId, type SignatureVerdicts, verdictsInThisThread } from './verify-window.js';
 
@@ -145,8 +156,10 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buf
  * holds under the consensus rule, the header follows the chain (chain id, height, previous
  * hash, time, proposer, validator set, tx root, the previous block's commit it carries) and its
  * state root is the state its transactions lead to, the stored commit certificate finalises it
- * under the genesis validators, the store's tx index and events agree with it; then that the
- * store's head is the last block and its state records are the replayed state's. Stops at the
+ * under the validator set of its height (the genesis set, then each set the replayed state
+ * adopted), the store's tx index and events agree with it; then that the store's head is the
+ * last block, its state records are the replayed state's and the proofs of validator changes it
+ * keeps (which loan files and the loan page are given) are those the replay made. Stops at the
  * first fault and names it.
  */
 export async function verifyChain(store: Store, genesis: Genesis, options: VerifyChainOptions = {}): Promise<ChainAudit> {
@@ -185,7 +198,7 @@ export async function verifyChain(store: Store, genesis: Genesis, options: Verif
     const last = window.blocks.at(-1)?.height ?? 0;
     next = !window.fault && last > 0 && last < target ? readWindow(store, chainId, last + 1, target, verdicts) : undefined;
     for (const read of window.blocks) {
-      const fault = await replayBlock(chain, store, genesis, read, tally);
+      const fault = await replayBlock(chain, store, read, tally);
       if (fault) {
         // The window read ahead is no longer needed; its outcome is of no interest.
         next?.catch(() => undefined);
@@ -202,7 +215,19 @@ export async function verifyChain(store: Store, genesis: Genesis, options: Verif
   if (head && toHex(head.hash) !== chain.head().hash) {
     return audit({ height: head.height, what: `block ${head.height}: the store's head names hash ${shortId(toHex(head.hash))}, not the block's ${shortId(chain.head().hash)}` });
   }
-  return audit(head ? await compareStoredState(store, chain.state, head.height) : undefined);
+  if (!head) return audit(undefined);
+  return audit((await compareStoredState(store, chain.state, head.height)) ?? (await compareValidatorChanges(store, chain, head.height)));
+}
+
+/** The proofs of validator changes the store keeps are, byte for byte, those the replay made. */
+async function compareValidatorChanges(store: Store, chain: Chain, height: number): Promise<ChainFault | undefined> {
+  const replayed = chain.validatorChanges();
+  const stored = await store.getNodeData(VALIDATOR_CHANGES_KEY);
+  if (!stored) {
+    return replayed.length === 0 ? undefined : { height, what: `block ${height}: the store keeps no proofs of validator changes, but the chain adopted ${replayed.length}` };
+  }
+  if (sameBytes(stored, encodeValidatorChanges(replayed))) return undefined;
+  return { height, what: `block ${height}: the proofs of validator changes the store keeps differ from those of the ${replayed.length} changes the chain adopted` };
 }
 
 /**
@@ -227,7 +252,7 @@ async function compareStoredState(store: Store, state: MarketState, height: numb
 }
 
 /** Checks one block and commits it to the replay; returns its first fault, or undefined. */
-async function replayBlock(chain: Chain, store: Store, genesis: Genesis, read: ReadBlock, tally: Tally): Promise<ChainFault | undefined> {
+async function replayBlock(chain: Chain, store: Store, read: ReadBlock, tally: Tally): Promise<ChainFault | undefined> {
   const { height, block, txs, verdicts } = read;
   // Every transaction is signed by its signer (the consensus rule, ZIP-215 with acceptable keys).
   const unsigned = verdicts.findIndex((verdict) => !verdict);
@@ -243,10 +268,11 @@ async function replayBlock(chain: Chain, store: Store, genesis: Genesis, read: R
     if (error instanceof InvalidProposalError) return { height, what: error.message };
     throw error;
   }
-  // A quorum of the genesis validators signed this very block.
+  // A quorum of the validators of its height signed this very block: the set the replayed
+  // state holds for it (the live state is still the one before the block).
   const { commit } = read;
   const events = encodeBlockEvents(evaluated.executed);
-  const fault = 'fault' in commit ? { height, what: commit.fault } : await storedRecordsFault(store, genesis, read, commit, events);
+  const fault = 'fault' in commit ? { height, what: commit.fault } : await storedRecordsFault(store, chain.validatorsAt(height), read, commit, events);
   if (fault || 'fault' in commit) {
     chain.abandonReplayed(evaluated);
     return fault;
@@ -257,9 +283,15 @@ async function replayBlock(chain: Chain, store: Store, genesis: Genesis, read: R
 }
 
 /** The block's commit certificate, tx index entries and events as the store keeps them agree with the block as replayed. */
-async function storedRecordsFault(store: Store, genesis: Genesis, read: ReadBlock, commit: CommitCertificate, events: Uint8Array): Promise<ChainFault | undefined> {
+async function storedRecordsFault(
+  store: Store,
+  validators: readonly Validator[],
+  read: ReadBlock,
+  commit: CommitCertificate,
+  events: Uint8Array,
+): Promise<ChainFault | undefined> {
   const { height, block, txs } = read;
-  const commitFault = checkCommit(block.header, commit, genesis.validators, fastVerify);
+  const commitFault = checkCommit(block.header, commit, validators, fastVerify);
   if (commitFault !== undefined) return { height, what: `block ${height}: the commit certificate does not verify (${commitFault})` };
   // The store's tx index points each transaction at its place in this block.
   for (const [index, tx] of txs.entries()) {

@@ -24,7 +24,7 @@ describe('a state snapshot of a chain of loans', () => {
     const snapshot = chain.stateSnapshot();
     expect(snapshot).toBeDefined();
     const { header, commit, records } = snapshot!;
-    expect(new Set(records.map(([key]) => key.split('/')[0]))).toEqual(new Set(['params', 'counters', 'asset', 'account', 'balance', 'order', 'loan', 'credit']));
+    expect(new Set(records.map(([key]) => key.split('/')[0]))).toEqual(new Set(['params', 'counters', 'asset', 'account', 'balance', 'order', 'loan', 'credit', 'validators']));
 
     const chunks = encodeSnapshotChunks(records);
     const read = chunks.flatMap((chunk) => decodeSnapshotChunk(chunk).map(({ key, bytes }) => [key, bytes] as const));

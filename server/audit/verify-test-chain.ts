@@ -3,12 +3,16 @@
  * a store with a clock of its own. Each round, every actor posts a lend offer and pays a
  * neighbour, then takes its other neighbour's offer with collateral; of the loans, a third are
  * prepaid at once, a third are paid in part and then in full, and a third are paid in part and
- * left to default. Four validators take turns proposing; three of them sign each commit.
+ * left to default. The validators of each height take turns proposing; all of them but the
+ * proposer sign each commit when the others hold a quorum (three of the four of genesis).
+ * Optionally the set changes by transaction: a fifth validator joins after the first round, and
+ * one of genesis leaves after the second.
  */
 import {
   blockHash,
   type CanonicalValue,
   type CommitCertificate,
+  isQuorum,
   type KeyPair,
   type MarketEvent,
   precommitBytes,
@@ -22,6 +26,10 @@ import { Chain } from '../../node/ledger/chain.js';
 import type { Store } from '../../node/store/index.js';
 
 export const AUDIT_VALIDATORS: readonly KeyPair[] = [0, 1, 2, 3].map((i) => testKey(`audit-validator-${i}`));
+/** The validator that joins, and the one of genesis that leaves, when the chain's set changes. */
+export const JOINING_VALIDATOR = testKey('audit-validator-4');
+export const LEAVING_VALIDATOR = AUDIT_VALIDATORS[3]!;
+const VALIDATOR_KEYS = new Map([...AUDIT_VALIDATORS, JOINING_VALIDATOR].map((key) => [key.account, key]));
 const START_TIME = 1_000;
 const BLOCK_SECONDS = 10;
 /** Loan terms: three installments 100 s apart; unpaid, one defaults 120 s after its due time (devnet). */
@@ -45,12 +53,14 @@ export interface AuditChainFigures {
   defaulted: number;
   /** Repayments made by transactions (each is a row of the index's payments). */
   payments: number;
+  /** The heights of the blocks that adopted a change of the validator set. */
+  validatorChanges: number[];
 }
 
 class Builder {
   private time = START_TIME + BLOCK_SECONDS;
   private readonly wallets = new Wallets();
-  readonly figures: AuditChainFigures = { txs: 0, loans: 0, repaid: 0, defaulted: 0, payments: 0 };
+  readonly figures: AuditChainFigures = { txs: 0, loans: 0, repaid: 0, defaulted: 0, payments: 0, validatorChanges: [] };
 
   constructor(readonly chain: Chain) {}
 
@@ -61,12 +71,17 @@ class Builder {
   /** Commits a block of `txs`, all of which must apply; returns each transaction's events. */
   async block(txs: readonly SignedTransaction<unknown>[], advance = BLOCK_SECONDS): Promise<readonly (readonly MarketEvent[])[]> {
     const height = this.chain.head().height + 1;
-    const proposal = this.chain.propose(this.time, txs, AUDIT_VALIDATORS[height % AUDIT_VALIDATORS.length]!.account);
+    const set = this.chain.validatorsAt(height);
+    const proposer = set[height % set.length]!.account;
+    const proposal = this.chain.propose(this.time, txs, proposer);
     const [refused] = proposal.refused;
     if (refused) throw new Error(`block ${height}: a ${refused.tx.tx.type} was refused (${refused.refusal.code}: ${refused.refusal.message})`);
     const hash = blockHash(proposal.block.header);
     const message = precommitBytes(CHAIN_ID, height, 0, hash);
-    const precommits = AUDIT_VALIDATORS.filter((_, i) => i !== height % AUDIT_VALIDATORS.length).map((v) => ({ validator: v.account, signature: toHex(signMessage(v.secretKey, message)) }));
+    const total = set.reduce((sum, v) => sum + BigInt(v.power), 0n);
+    const others = set.filter((v) => v.account !== proposer);
+    const signers = isQuorum(others.reduce((sum, v) => sum + BigInt(v.power), 0n), total) ? others : set;
+    const precommits = signers.map((v) => ({ validator: v.account, signature: toHex(signMessage(VALIDATOR_KEYS.get(v.account)!.secretKey, message)) }));
     const certificate: CommitCertificate = { height, round: 0, blockHash: hash, precommits };
     await this.chain.commit(proposal, certificate);
     this.time += advance;
@@ -77,8 +92,30 @@ class Builder {
       if (event.type === 'loanDefaulted') this.figures.defaulted += 1;
     }
     this.figures.payments += txEvents.flat().filter((event) => event.type === 'repayment').length;
+    if (txEvents.flat().some((event) => event.type === 'validatorSetChanged')) this.figures.validatorChanges.push(height);
     this.figures.txs += txs.length;
     return txEvents;
+  }
+
+  /**
+   * Changes the validator set: a validator of the next height proposes, and in the next block
+   * as many others approve as it takes to reach more than 2/3 of the power, which adopts it.
+   */
+  async changeValidators(change: { readonly account: string; readonly power: number }): Promise<void> {
+    const set = this.chain.validatorsAt(this.chain.head().height + 1);
+    const [proposer, ...others] = set.map((v) => VALIDATOR_KEYS.get(v.account)!);
+    const proposed = await this.block([this.sign(proposer!, 'propose-validator-change', { account: change.account, power: change.power })]);
+    const event = proposed[0]!.find((e) => e.type === 'validatorChangeProposed');
+    if (event?.type !== 'validatorChangeProposed') throw new Error('the validator change was not proposed');
+    const total = set.reduce((sum, v) => sum + BigInt(v.power), 0n);
+    let signed = BigInt(set[0]!.power);
+    const approvers: KeyPair[] = [];
+    for (const key of others) {
+      if (isQuorum(signed, total)) break;
+      approvers.push(key);
+      signed += BigInt(set.find((v) => v.account === key.account)!.power);
+    }
+    await this.block(approvers.map((key) => this.sign(key, 'approve-validator-change', { proposal: event.proposal.id })));
   }
 }
 
@@ -91,12 +128,17 @@ const idOf = (events: readonly MarketEvent[] | undefined, type: 'orderPosted' | 
 };
 
 /** Builds the market's chain on an empty store; `actors` should be at least 2. */
-export async function buildAuditChain(store: Store, options: { readonly actors: number; readonly rounds: number }): Promise<{ chain: Chain; genesis: Genesis; figures: AuditChainFigures }> {
+export async function buildAuditChain(
+  store: Store,
+  options: { readonly actors: number; readonly rounds: number; readonly changeValidators?: boolean },
+): Promise<{ chain: Chain; genesis: Genesis; figures: AuditChainFigures }> {
   const genesis = auditGenesis(options.actors);
   const builder = new Builder(await Chain.open(store, genesis));
   const actors = auditActors(options.actors);
   const paidInPart: { borrower: KeyPair; loanId: number }[] = [];
   for (let round = 0; round < options.rounds; round++) {
+    if (options.changeValidators && round === 1) await builder.changeValidators({ account: JOINING_VALIDATOR.account, power: 1 });
+    if (options.changeValidators && round === 2) await builder.changeValidators({ account: LEAVING_VALIDATOR.account, power: 0 });
     const posted = await builder.block(
       actors.flatMap((actor, i) => [
         builder.sign(actor, 'post-lend-offer', {

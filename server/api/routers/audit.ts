@@ -130,10 +130,26 @@ export const auditRouter = router({
     }
   }),
 
-  /** The commit certificate of a height, with the header it finalised and the validator set to check it against. */
+  /** The commit certificate of a height, with the header it finalised and the validator set of that height to check it against. */
   commit: publicProcedure.input(z.object({ height: heightInput.min(1) })).query(async ({ ctx, input }) => {
     const [block, commit] = await Promise.all([ctx.node.block(input.height), ctx.node.commitOf(input.height)]);
     if (!block || !commit) throw notFound(`the commit of height ${input.height}`);
-    return { header: block.header, blockHash: blockHash(block.header), commit, validators: ctx.node.genesis.validators };
+    const validators = ctx.node.validatorsAt(input.height).map((v) => ({ account: v.account, power: v.power }));
+    return { header: block.header, blockHash: blockHash(block.header), commit, validators };
+  }),
+
+  /**
+   * The genesis validators and the proofs of every change to the set adopted up to `height`
+   * (the head when read): verified with verifyValidatorHistory, they give the set that commits
+   * every block up to `height` + ADOPTION_DELAY, trusting only the genesis set.
+   */
+  validatorHistory: publicProcedure.query(({ ctx }) => {
+    const { height } = ctx.node.status();
+    return {
+      chainId: ctx.node.chainId,
+      height,
+      genesisValidators: ctx.node.genesis.validators.map((v) => ({ account: v.account, power: v.power })),
+      changes: ctx.node.validatorChanges().filter((change) => change.header.height <= height),
+    };
   }),
 });
