@@ -18,8 +18,8 @@ const REFRESH_GAP_MS = 500;
 /** How often pages are read again while the stream is down. */
 const FALLBACK_EVERY_MS = 3_000;
 
-/** Answers that never change once they exist: a committed block, its proofs, the validator set. */
-const SETTLED_PATHS = new Set(['chain.block', 'chain.tx', 'chain.validators', 'audit.txInclusion', 'audit.commit', 'audit.stateProof']);
+/** Answers that never change once they exist: a committed block and its proofs. */
+const SETTLED_PATHS = new Set(['chain.block', 'chain.tx', 'audit.txInclusion', 'audit.commit', 'audit.stateProof']);
 
 /** The procedure a tRPC query key names ("chain.head"), or undefined for other queries. */
 function procedureOf(query: Query): string | undefined {

@@ -16,6 +16,7 @@ import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import { runCluster } from './cluster.js';
 import { statusCommand } from './status.js';
 import { genesisFromCards, initJoin, operatorKeys } from './operator.js';
+import { validatorsCommand, VALIDATORS_USAGE } from './validators.js';
 
 const USAGE = `usage: lendnet <command>
 
@@ -42,6 +43,7 @@ commands:
                                for S s, too few peers, the index behind, stopped after a fault); exit 0 only
                                when healthy. --json: the same as one JSON object, for scripts
 ${BACKUP_USAGE}
+${VALIDATORS_USAGE}
 ${AUDIT_USAGE}
   genesis --validators N --out DIR [--observers M] [--host ADDR] [--base-port P] [--chain-id ID]
                                write the homes of a network of N validators (and M observers) that
@@ -105,6 +107,7 @@ export async function main(argv: readonly string[], server: ServerCommands = {})
     if (command === 'backup') return await backupCommand(flags);
     if (command === 'restore') return await restoreCommand(flags);
     if (command === 'status') return await statusCommand(typeof home === 'string' ? home : undefined, flags.has('--json'));
+    if (command === 'validators') return await validatorsCommand(words.slice(1), flags);
     console.error(`lendnet: unknown command "${argv.join(' ')}"; run "lendnet help"`);
     return 2;
   } catch (error) {
