@@ -1,9 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { allAtLeast, FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses, waitFor } from '../ledger/node-processes.js';
+import { allAtLeast, FAST_NETWORK_CONFIG, freePort, type NodeProcess, NodeProcesses, waitFor } from '../ledger/node-processes.js';
 import { blockHash, decodeBlock, decodeCommit } from '../../contracts/index.js';
 import { decodeConfig, encodeConfig } from '../home/config.js';
 import { homePaths } from '../home/home.js';
@@ -28,23 +27,6 @@ afterEach(async () => {
   await nodes.stopAll();
   for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-/** A free port below the ephemeral range (32768 and up), so no dialler bound to port 0 takes it first. */
-async function freePort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 21_000 + Math.floor(Math.random() * 11_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
 
 /** Runs a lendnet command in this process; its output, or a failure with the error line. */
 async function lendnet(...args: string[]): Promise<string> {

@@ -1,4 +1,4 @@
-import { isValidAccountId, MAX_VALIDATOR_POWER, signTransaction, type CanonicalValue } from '../../contracts/index.js';
+import { type CanonicalValue, isValidAccountId, MAX_VALIDATOR_POWER, signTransaction, type Validator, type ValidatorProposal } from '../../contracts/index.js';
 import { readApiAddress } from '../home/api-address.js';
 import { HomeError, homeDir, loadHome } from '../home/home.js';
 
@@ -14,22 +14,9 @@ export const VALIDATORS_USAGE = `  validators [--home DIR] [--json]
   validators approve --proposal N [--home DIR]
                                sign open proposal N with the home's validator key, likewise`;
 
-/** A validator as `chain.validators` gives it. */
-export interface ValidatorView {
-  readonly account: string;
-  readonly power: number;
-}
-
-/** An open proposal to change one validator: power 0 removes it. */
-export interface ProposalView {
-  readonly id: number;
-  readonly account: string;
-  readonly power: number;
-  readonly proposer: string;
-  readonly height: number;
-  /** The validators that signed it, the proposer first. */
-  readonly approvals: readonly string[];
-}
+/** A validator and an open proposal as `chain.validators` gives them: the state's own shapes. */
+type ValidatorView = Validator;
+type ProposalView = ValidatorProposal;
 
 /** The answer of `chain.validators`. */
 export interface ValidatorSetView {

@@ -3,6 +3,7 @@
  * port), as operators run them, each collecting its output for a failing test to show.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { readStatus } from './run.js';
 
@@ -72,5 +73,22 @@ export async function waitFor(what: string, condition: () => Promise<boolean>, p
     if (dead) throw new Error(`the node of ${dead.home} exited while waiting for ${what}:\n${dead.log.join('').slice(-2_000)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** A free port below the ephemeral range (32768 and up), so no dialler bound to port 0 takes it first. */
+export async function freePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 21_000 + Math.floor(Math.random() * 11_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
   }
 }
