@@ -230,13 +230,14 @@ function decodeLoan(key: string, text: string, what: string): Loan {
   }
 }
 
-/** Whether parsed JSON holds only what the canonical encoding writes: ASCII strings, booleans, arrays and objects. */
+/** Whether parsed JSON holds only what the canonical encoding writes: ASCII strings, booleans, arrays and objects with ASCII keys. */
 function isCanonicalJson(value: unknown, depth: number): boolean {
   if (depth > 16) return false;
   if (typeof value === 'string') return /^[\x20-\x7e]*$/.test(value);
   if (typeof value === 'boolean') return true;
   if (typeof value !== 'object' || value === null) return false;
-  return Object.values(value).every((item) => isCanonicalJson(item, depth + 1));
+  // A key is encoded as a string is, so a key of another character has no canonical form either.
+  return Object.entries(value).every(([key, item]) => /^[\x20-\x7e]*$/.test(key) && isCanonicalJson(item, depth + 1));
 }
 
 const encodedField = (value: CanonicalValue | undefined) => (value === undefined ? 'absent' : encodeCanonical(value));

@@ -47,8 +47,14 @@ export function encodeCursor(scope: string, key: readonly (string | number)[]): 
   return Buffer.from(JSON.stringify([scope, ...key]), 'utf8').toString('base64url');
 }
 
-/** The key of a cursor made for `scope` with `shape` (s: string, n: safe integer); BAD_INPUT otherwise. */
-export function decodeCursor<const Shape extends readonly ('s' | 'n')[]>(
+// An `integer` column's range: a key past it would reach Postgres as an out-of-range parameter.
+const INT_COLUMN = 2 ** 31;
+
+/**
+ * The key of a cursor made for `scope` with `shape` (s: string, n: safe integer, i: an integer
+ * column's value, from -2^31 to 2^31 - 1); BAD_INPUT otherwise.
+ */
+export function decodeCursor<const Shape extends readonly ('s' | 'n' | 'i')[]>(
   cursor: string,
   scope: string,
   shape: Shape,
@@ -63,7 +69,10 @@ export function decodeCursor<const Shape extends readonly ('s' | 'n')[]>(
   const key = parsed.slice(1) as unknown[];
   shape.forEach((kind, i) => {
     const value = key[i];
-    const ok = kind === 's' ? typeof value === 'string' && value.length <= 100 : Number.isSafeInteger(value);
+    const ok =
+      kind === 's'
+        ? typeof value === 'string' && value.length <= 100
+        : Number.isSafeInteger(value) && (kind === 'n' || ((value as number) >= -INT_COLUMN && (value as number) < INT_COLUMN));
     if (!ok) throw badInput('the cursor is not one this API made');
   });
   return key as { [I in keyof Shape]: Shape[I] extends 's' ? string : number };

@@ -96,7 +96,7 @@ export async function historyPage(
   const where = [`ae.account = ${p.add(query.account)}`];
   if (query.types && query.types.length > 0) where.push(`e.type IN (SELECT unnest(${p.add(query.types)}::text[]))`);
   if (query.cursor) {
-    const [height, seq] = decodeCursor(query.cursor, scope, ['n', 'n']);
+    const [height, seq] = decodeCursor(query.cursor, scope, ['n', 'i']);
     where.push(`(ae.height, ae.seq) < (${p.add(height)}::bigint, ${p.add(seq)}::int)`);
   }
   const rows = await run<EventRow>(

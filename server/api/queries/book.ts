@@ -107,7 +107,8 @@ export async function bookPage(db: IndexDatabase, query: BookQuery): Promise<Pag
       where.push(`o.id ${direction === 'desc' ? '<' : '>'} ${p.add(id)}`);
     } else {
       const [value, id] = decodeCursor(query.cursor, scope, ['s', 'n']);
-      if (!/^\d{1,78}$/.test(value)) throw badInput('the cursor is not one this API made');
+      // Amounts are numeric; rates and terms are bigint columns, which no value of 19 digits or more fits.
+      if (!(key.money ? /^\d{1,78}$/ : /^\d{1,18}$/).test(value)) throw badInput('the cursor is not one this API made');
       const bound = key.money ? `${p.add(value)}::numeric` : `${p.add(value)}::bigint`;
       const [from, beyond] = direction === 'asc' ? ['>=', '>'] : ['<=', '<'];
       // The first condition alone bounds the index scan; the second leaves out what was served.

@@ -120,7 +120,7 @@ export async function txsOfSigner(db: IndexDatabase, signer: string, limit: numb
   const p = new Params();
   const where = [`signer = ${p.add(signer)}`];
   if (cursor) {
-    const [height, position] = decodeCursor(cursor, scope, ['n', 'n']);
+    const [height, position] = decodeCursor(cursor, scope, ['n', 'i']);
     where.push(`(height, position) < (${p.add(height)}::bigint, ${p.add(position)}::int)`);
   }
   const rows = await run<TxRow>(
