@@ -99,11 +99,13 @@ describe('a network of separate processes (libp2p on 127.0.0.1)', () => {
     await Promise.all([stop(procs[2]!, 'SIGKILL'), stop(procs[3]!, 'SIGKILL')]);
     // What was in flight settles; then two of four cannot make a quorum.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const stalled = await Promise.all(homes.slice(0, 2).map(statusHeight));
+    const stalled = Math.max(...(await Promise.all(homes.slice(0, 2).map(statusHeight))));
     await new Promise((resolve) => setTimeout(resolve, 4_000));
-    expect(await Promise.all(homes.slice(0, 2).map(statusHeight))).toEqual(stalled);
+    // Nothing new is committed: a node that was a block behind may still fetch the last block
+    // the four committed, but neither goes past it.
+    expect(Math.max(...(await Promise.all(homes.slice(0, 2).map(statusHeight))))).toBe(stalled);
     procs[2] = start(homes[2]!);
-    await waitFor('commits resume with three', allAtLeast(homes.slice(0, 3), Math.max(...stalled) + 2));
+    await waitFor('commits resume with three', allAtLeast(homes.slice(0, 3), stalled + 2));
     await Promise.all(procs.map((p) => stop(p, 'SIGTERM')));
     await sameChain(homes.slice(0, 3));
   }, 180_000);
