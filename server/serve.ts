@@ -90,6 +90,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
       ...(web ? { web } : {}),
       log: log.child({ part: 'http' }),
       rateLimit: createRateLimiter(home.config.api ? { perMinute: home.config.api.requestsPerMinutePerIp, burst: home.config.api.burstPerIp } : DEFAULT_RATE_LIMIT),
+      ...(home.config.api?.corsOrigins ? { corsOrigins: home.config.api.corsOrigins } : {}),
     });
     // Where `lendnet backup` finds the API of this running node.
     await writeApiAddress(home.dir, host.url).catch((error: unknown) => log.warn({ err: error }, 'could not write api.json: lendnet backup cannot reach this node'));

@@ -26,8 +26,12 @@ export interface NodeConfig {
      */
     readonly stateSync?: boolean;
   };
-  /** The API's limit per client address (server/http/rate-limit.ts's defaults when absent); 0 a minute turns it off. */
-  readonly api?: { readonly requestsPerMinutePerIp: number; readonly burstPerIp: number };
+  /**
+   * The API's limit per client address (server/http/rate-limit.ts's defaults when absent); 0 a
+   * minute turns it off. `corsOrigins`: other web origins (`https://ops.example.org`) whose pages
+   * may call the API from a browser; none when absent (server/http/cross-origin.ts).
+   */
+  readonly api?: { readonly requestsPerMinutePerIp: number; readonly burstPerIp: number; readonly corsOrigins?: readonly string[] };
   /** Tendermint's round timeouts on a network: the first round's, and how much each later round adds. */
   readonly consensus?: { readonly proposeMs: number; readonly voteMs: number; readonly incrementMs: number };
 }
@@ -52,7 +56,13 @@ const configDecoder = object({
       stateSync: optional(boolean),
     }),
   ),
-  api: optional(object({ requestsPerMinutePerIp: integer(0, 10_000_000), burstPerIp: integer(1, 10_000_000) })),
+  api: optional(
+    object({
+      requestsPerMinutePerIp: integer(0, 10_000_000),
+      burstPerIp: integer(1, 10_000_000),
+      corsOrigins: optional(arrayOf(matching(/^https?:\/\/[a-z0-9.-]+(:[0-9]{1,5})?$/, 'an origin like https://ops.example.org (scheme, host and port; lowercase; no path)'), 64)),
+    }),
+  ),
   consensus: optional(object({ proposeMs: integer(10, 600_000), voteMs: integer(10, 600_000), incrementMs: integer(0, 600_000) })),
 });
 
@@ -65,7 +75,7 @@ export function encodeConfig(config: NodeConfig): string {
       blockIntervalMs: String(config.blockIntervalMs),
       mempool: { maxTxs: String(config.mempool.maxTxs), maxPerAccount: String(config.mempool.maxPerAccount) },
       ...(network?.maxPeers !== undefined ? { network: { ...network, maxPeers: String(network.maxPeers) } } : {}),
-      ...(api ? { api: { requestsPerMinutePerIp: String(api.requestsPerMinutePerIp), burstPerIp: String(api.burstPerIp) } } : {}),
+      ...(api ? { api: { ...api, requestsPerMinutePerIp: String(api.requestsPerMinutePerIp), burstPerIp: String(api.burstPerIp) } } : {}),
       ...(consensus ? { consensus: { proposeMs: String(consensus.proposeMs), voteMs: String(consensus.voteMs), incrementMs: String(consensus.incrementMs) } } : {}),
     },
     null,

@@ -52,6 +52,9 @@ export interface RunOptions {
   readonly observer?: boolean;
 }
 
+/** Status files written by this process, for unique temporary names. */
+let statusWrites = 0;
+
 /** Opens a home's store and starts its node, logging every block as one JSON line. */
 export async function runNode(home: Home, log: Logger = pino({ level: home.config.logLevel }), run: RunOptions = {}): Promise<RunningNode> {
   const store: Store = await openStore(home.dataDir);
@@ -132,9 +135,11 @@ async function writeStatusFile(home: string, node: LedgerNode, monitor: NodeMoni
     progress: monitor.progress(),
   };
   // Written aside and renamed, so a reader never sees half a file.
+  // Each write has its own temporary name: a block's write and the heartbeat's may overlap.
   const path = statusPath(home);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(file, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
+  const aside = `${path}.${process.pid}.${(statusWrites += 1)}.tmp`;
+  await writeFile(aside, `${JSON.stringify(file, null, 2)}\n`);
+  await rename(aside, path);
 }
 
 /** The last status a node wrote in this home, and whether that node is still running. */

@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type Health, healthStatusCode } from './health.js';
 import type { NodeMetrics } from './metrics.js';
+import { applyCorsHeaders, corsOriginSet, judgeOrigin } from './cross-origin.js';
 import type { RateLimiter } from './rate-limit.js';
+import { applySecurityHeaders } from './security-headers.js';
 import type { WebApp } from './web.js';
 
 /** Where the tRPC API is served. */
@@ -32,6 +34,8 @@ export interface HostOptions {
   readonly log: Logger;
   /** The API's limit per client address; none when absent. */
   readonly rateLimit?: RateLimiter;
+  /** Other web origins whose pages may call the API (config's `api.corsOrigins`); none by default. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface Host {
@@ -52,22 +56,31 @@ export interface Host {
  */
 export function hostRoutes(options: HostOptions, stopping: () => boolean): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { api, web } = options;
+  const corsOrigins = corsOriginSet(options.corsOrigins);
   return async (req, res) => {
     const path = pathOf(req);
+    const isApi = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`);
+    const isPage = web !== undefined && !isApi && !path.startsWith('/api/') && path !== '/healthz' && path !== '/metrics';
+    applySecurityHeaders(res, isPage ? 'page' : 'data', web?.dev === true);
     if (stopping()) res.setHeader('connection', 'close');
     if (path === '/healthz') return answerHealth(req, res, options.health(stopping()));
     if (stopping()) return answerError(res, 503, 'STOPPING', 'the node is shutting down');
     if (path === '/metrics') return answerMetrics(req, res, options.metrics);
-    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) {
+    if (isApi) {
       // Behind a reverse proxy every request comes from the proxy's address: limit there instead.
       const verdict = options.rateLimit?.take(req.socket.remoteAddress ?? 'unknown');
       if (verdict && !verdict.allowed) {
         res.setHeader('retry-after', String(verdict.retryAfterSeconds));
-        return answerError(res, 429, 'RATE_LIMITED', `too many requests from this address; try again in ${verdict.retryAfterSeconds} s`);
+        return answerError(res, 429, 'RATE_LIMITED', `too many requests from this address; try again in ${verdict.retryAfterSeconds} s`, req);
       }
+      // Other sites' pages: no CORS unless configured, no state-changing call (CSRF).
+      const origin = judgeOrigin(req, corsOrigins);
+      if (!origin.allowed) return answerError(res, 403, origin.code, origin.message, req);
+      if (origin.corsOrigin !== undefined) applyCorsHeaders(res, origin.corsOrigin, origin.preflight);
+      if (origin.preflight) return answerNoContent(req, res);
       return api.handle(req, res);
     }
-    if (web && !path.startsWith('/api/')) return web.handle(req, res);
+    if (isPage) return web.handle(req, res);
     return answerError(res, 404, 'NOT_FOUND', `nothing is served at ${path}`);
   };
 }
@@ -176,9 +189,21 @@ async function answerMetrics(req: IncomingMessage, res: ServerResponse, metrics:
   res.end(req.method === 'HEAD' ? undefined : text);
 }
 
-/** Errors outside the API have one shape: `{ error: { code, message } }`. */
-function answerError(res: ServerResponse, status: number, code: string, message: string): void {
+/**
+ * Errors outside the API have one shape: `{ error: { code, message } }`. Given the request, its
+ * body (unread, as the request is refused) is drained so the client reads the answer.
+ */
+function answerError(res: ServerResponse, status: number, code: string, message: string, req?: IncomingMessage): void {
+  req?.resume();
   answerJson(res, status, { error: { code, message } });
+}
+
+/** A preflight's answer: its headers say it all. */
+function answerNoContent(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  res.statusCode = 204;
+  res.setHeader('content-length', 0);
+  res.end();
 }
 
 function answerJson(res: ServerResponse, status: number, body: unknown, headOnly = false): void {

@@ -11,6 +11,8 @@ export const APP_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The Next.js app, as the HTTP host serves it. */
 export interface WebApp {
+  /** Next's dev server: its pages need a looser script policy (see security-headers.ts). */
+  readonly dev?: boolean;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   /** Websocket upgrades (the dev server's hot reload). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
@@ -89,6 +91,7 @@ export async function startWeb(options: WebOptions): Promise<WebApp> {
   const handle = app.getRequestHandler();
   const upgrade = app.getUpgradeHandler();
   return {
+    dev: options.dev,
     handle: (req, res) => handle(req, res),
     upgrade: (req, socket, head) => upgrade(req, socket, head),
     close: () => app.close(),
