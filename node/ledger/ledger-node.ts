@@ -27,7 +27,7 @@ import { type DroppedTransaction, Mempool, MempoolRefusal } from '../mempool/mem
 import type { NodeNetwork } from '../network/network.js';
 import type { Store } from '../store/index.js';
 import { Chain, type Evaluated, type Proposal } from './chain.js';
-import { type MemberMonitoring, NetworkMember } from './network-member.js';
+import { type MemberClock, type MemberMonitoring, NetworkMember, wallClock } from './network-member.js';
 
 /** What became of a submitted transaction. */
 export type SubmitResult =
@@ -61,7 +61,7 @@ export type SignatureCheck = (txs: readonly SignedTransaction<unknown>[]) => Pro
 /** The signature check of one thread: the fast verifier, for tests and small tools. */
 export const verifyInThisThread: SignatureCheck = async (txs) => txs.map((signed) => hasValidSignature(signed, fastVerify));
 
-export interface LedgerNodeOptions extends MemberMonitoring {
+export interface LedgerNodeOptions extends MemberMonitoring, MemberClock {
   readonly genesis: Genesis;
   /** How signatures are checked; the running node uses a pool of worker threads with a verdict cache. */
   readonly checkSignatures: SignatureCheck;
@@ -116,7 +116,7 @@ export class LedgerNode {
       context: () => {
         // The live state holds the block being committed, if any: the next block follows it.
         const last = this.proposal?.block.header ?? this.committing ?? chain.head();
-        return { height: last.height + 1, time: nextBlockTime(last.time, Math.floor(Date.now() / 1000)) };
+        return { height: last.height + 1, time: nextBlockTime(last.time, (options.clock ?? wallClock)()) };
       },
     });
     const { network } = options;

@@ -44,6 +44,19 @@ export interface MemberMonitoring {
   readonly consensusObserver?: ConsensusObserver;
 }
 
+/** The clock a node on a network keeps time by (LedgerNodeOptions has it). */
+export interface MemberClock {
+  /**
+   * This validator's clock in whole seconds (default: the system clock): the time of the blocks
+   * it proposes, and what a proposed block's time may not run more than MAX_CLOCK_DRIFT_SECONDS
+   * ahead of. Tests set it to a clock that is off.
+   */
+  readonly clock?: () => number;
+}
+
+/** The system clock in whole seconds. */
+export const wallClock = (): number => Math.floor(Date.now() / 1000);
+
 /** What a network member needs of its ledger node. */
 export interface LedgerCore {
   readonly chain: Chain;
@@ -81,6 +94,7 @@ export class NetworkMember {
       blockIntervalMs: options.config.blockIntervalMs,
       emptyBlocks: options.config.emptyBlocks,
       onError: options.onFatal,
+      clock: options.clock ?? wallClock,
       ...(options.log ? { log: options.log } : {}),
       ...(options.consensusObserver ? { observer: options.consensusObserver } : {}),
     });
@@ -212,7 +226,7 @@ export class NetworkMember {
         const txs = await this.checkedTransactions(block);
         if (!txs) return false;
         try {
-          const evaluated = this.core.chain.evaluate(block, txs);
+          const evaluated = this.core.chain.evaluate(block, txs, { now: (this.options.clock ?? wallClock)() });
           this.evaluated.set(evaluated.hash, evaluated);
           return true;
         } catch (error) {

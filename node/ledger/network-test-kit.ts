@@ -94,7 +94,11 @@ export class TestNetwork {
     return this.genesis.market.params.chainId;
   }
 
-  async start(name: string, key: KeyPair | null): Promise<Member> {
+  /**
+   * Starts a member; `clock` (whole seconds) stands in for its system clock, as a validator's
+   * clock that is off, and `timeouts` for TEST_TIMEOUTS.
+   */
+  async start(name: string, key: KeyPair | null, options: { readonly clock?: () => number; readonly timeouts?: typeof TEST_TIMEOUTS } = {}): Promise<Member> {
     const folder = await mkdtemp(join(tmpdir(), 'lendnet-byzantine-'));
     this.folders.push(folder);
     const fatal: unknown[] = [];
@@ -108,7 +112,8 @@ export class TestNetwork {
       onFatal: (error) => fatal.push(error),
       network: recordingNetwork(this.hub.join(name), verdicts),
       signer: key ? await PrivateValidator.open(folder, key, this.chainId) : null,
-      timeouts: TEST_TIMEOUTS,
+      timeouts: options.timeouts ?? TEST_TIMEOUTS,
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     await node.start();
     const member: Member = { name, node, key, fatal, verdicts };

@@ -21,14 +21,22 @@ export interface NodeProcess {
 /** The processes a test started, so that each test ends with none left running. */
 export class NodeProcesses {
   private readonly running: NodeProcess[] = [];
+  /** Each process's exit code or signal, once its output is all read. */
+  private readonly closed = new WeakMap<NodeProcess, Promise<number | NodeJS.Signals>>();
 
   /** Starts `lendnet start --home HOME --no-web --port 0 [extra]`, its index in its own home. */
   start(home: string, ...extra: string[]): NodeProcess {
+    return this.run(home, ['start', '--home', home, '--no-web', '--port', '0', ...extra]);
+  }
+
+  /** Starts another lendnet command on a home (`reindex`, `audit verify`), with the same environment. */
+  run(home: string, args: readonly string[]): NodeProcess {
     const env = { ...process.env };
     for (const name of ['PORT', 'DATABASE_URL', 'LENDNET_ADMIN_TOKEN', 'LENDNET_HOME']) delete env[name];
-    const child = spawn(process.execPath, [LENDNET, 'start', '--home', home, '--no-web', '--port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LENDNET, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: NodeProcess = { home, child, log: [] };
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => proc.log.push(chunk.toString()));
+    this.closed.set(proc, new Promise((resolve) => child.once('close', (code, signal) => resolve(signal ?? code ?? 0))));
     this.running.push(proc);
     return proc;
   }
@@ -42,6 +50,11 @@ export class NodeProcesses {
       proc.child.once('exit', () => resolve());
       proc.child.kill(signal);
     });
+  }
+
+  /** Resolves with the exit code, or the signal that ended the process, once its output is all in `log`. */
+  exited(proc: NodeProcess): Promise<number | NodeJS.Signals> {
+    return this.closed.get(proc)!;
   }
 
   /** Kills every process still running (after each test). */
