@@ -36,8 +36,11 @@ export interface BftHost {
   hasPendingTransactions(): boolean;
   /** Builds the next block at `time` from waiting transactions, without committing it; the node keeps it by hash. */
   build(time: number): Promise<Block>;
-  /** Whether a proposed next block is valid (decoded, signatures, re-executed); the node keeps a valid one by hash. */
-  judge(block: Block): Promise<boolean>;
+  /**
+   * Whether a proposed next block is valid (decoded, signatures, re-executed), or 'untimely': valid
+   * but dated too far ahead of this node's clock to prevote; the node keeps a valid one by hash.
+   */
+  judge(block: Block): Promise<boolean | 'untimely'>;
   /** Commits the block with this hash (built or judged before) with its certificate. */
   commit(hash: string, certificate: CommitCertificate): Promise<void>;
   /** Committed blocks above the head, with their commits, from a peer (none if no peer has more); changes nothing. */
@@ -173,7 +176,7 @@ export function createBftEngine(host: BftHost, options: BftEngineOptions): BftEn
         return;
       }
       case 'judge': {
-        let valid = false;
+        let valid: boolean | 'untimely' = false;
         try {
           valid = await host.judge(action.value);
         } catch (error) {

@@ -400,6 +400,28 @@ describe('Tendermint (Algorithm 1) on a simulated network', () => {
     expect(votes.at(-1)).toMatchObject({ kind: 'vote', type: 'prevote', round: 1, valueId: null });
   });
 
+  it('a value judged untimely gets a nil prevote, yet is locked on, precommitted and decided once a quorum prevoted it', () => {
+    const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
+    // Height 4: round 0's proposer is a; b's clock is off, so a's value is untimely to b.
+    const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });
+    machine.enterHeight(4);
+    const seen: Action<string>[] = [];
+    const take = (actions: Action<string>[]): void => {
+      for (const action of actions) {
+        seen.push(action);
+        if (action.kind === 'judge') take(machine.valueJudged(4, action.valueId, 'untimely'));
+      }
+    };
+    take(machine.onProposal({ height: 4, round: 0, validRound: -1, value: 'x', valueId: 'x', proposer: 'a', signature: 'a/x' }));
+    expect(seen.filter((a) => a.kind === 'vote')).toEqual([expect.objectContaining({ type: 'prevote', valueId: null })]);
+    for (const v of ['a', 'c', 'd']) take(machine.onVote({ type: 'prevote', height: 4, round: 0, valueId: 'x', validator: v, signature: `${v}/p` }));
+    expect(seen.filter((a) => a.kind === 'vote').at(-1)).toMatchObject({ type: 'precommit', valueId: 'x' });
+    expect(machine.position.lockedRound).toBe(0);
+    // Its own precommit comes back signed, as the engine passes it in; with a and c, a quorum.
+    for (const v of ['b', 'a', 'c']) take(machine.onVote({ type: 'precommit', height: 4, round: 0, valueId: 'x', validator: v, signature: `${v}/c` }));
+    expect(seen.at(-1)).toMatchObject({ kind: 'decide', height: 4, valueId: 'x' });
+  });
+
   it('a lock restored by id alone still refuses other values; without the valid block a proposer builds a new one', () => {
     const validators = ['a', 'b', 'c', 'd'].map((account) => ({ account, power: 1 }));
     const machine = new Tendermint<string>({ validatorsAt: () => validators, self: 'b', timeouts: TIMEOUTS, waitForWork: false });

@@ -2,7 +2,15 @@ import type { Validator, VoteType } from '../../contracts/index.js';
 import { HeightLog, NextHeightMessages } from './height-log.js';
 import { type Action, DEFAULT_MAX_FUTURE_MESSAGES, MAX_ROUNDS_AHEAD, type ProposalIn, proposerOf, type RestoredState, type Step, STEP_RANK, type TendermintOptions, type TimeoutStep, type VoteIn } from './tendermint-types.js';
 
-type Judgement = boolean | 'pending';
+/**
+ * valid(v) as the node answered it: true, false, or 'untimely' (valid, but dated further ahead of
+ * this node's clock than a proposal may be). An untimely value gets no prevote of this node when
+ * it is freshly proposed, yet it may be locked on, precommitted and decided once a quorum
+ * prevoted it, so a validator whose clock is off still follows the others' decisions.
+ */
+type Judgement = boolean | 'untimely' | 'pending';
+
+const isValid = (judgement: Judgement | undefined): boolean => judgement === true || judgement === 'untimely';
 
 /**
  * Tendermint consensus for one validator (or an observer), as Algorithm 1 of "The latest gossip
@@ -207,7 +215,7 @@ export class Tendermint<V> {
   }
 
   /** valid(v) answered for the value with this id. */
-  valueJudged(height: number, valueId: string, valid: boolean): Action<V>[] {
+  valueJudged(height: number, valueId: string, valid: boolean | 'untimely'): Action<V>[] {
     const actions: Action<V>[] = [];
     if (height !== this.height || this.judged.get(valueId) !== 'pending') return actions;
     this.judged.set(valueId, valid);
@@ -267,7 +275,7 @@ export class Tendermint<V> {
         this.judge(proposal.valueId, proposal.value, actions);
         continue;
       }
-      if (this.judged.get(proposal.valueId) !== true) continue; // line 50: valid(v)
+      if (!isValid(this.judged.get(proposal.valueId))) continue; // line 50: valid(v)
       // Line 51; lines 52–54 run when the node has committed the value and calls enterHeight.
       this.decided = true;
       actions.push({ kind: 'decide', height: this.height, round, value: proposal.value, valueId: proposal.valueId, precommits });
@@ -291,8 +299,8 @@ export class Tendermint<V> {
       if (proposal.validRound !== -1) continue;
       const valid = this.judged.get(proposal.valueId);
       if (valid === 'pending' || valid === undefined) continue;
-      // Line 23.
-      const acceptable = valid && (this.lockedRound === -1 || this.lockedValueId === proposal.valueId);
+      // Line 23; a freshly proposed value must also be timely.
+      const acceptable = valid === true && (this.lockedRound === -1 || this.lockedValueId === proposal.valueId);
       this.vote('prevote', acceptable ? proposal.valueId : null, actions); // lines 24 and 26
       this.step = 'prevote'; // line 27
       return true;
@@ -310,7 +318,7 @@ export class Tendermint<V> {
       const valid = this.judged.get(proposal.valueId);
       if (valid === 'pending' || valid === undefined) continue;
       // Line 29.
-      const acceptable = valid && (this.lockedRound <= vr || this.lockedValueId === proposal.valueId);
+      const acceptable = isValid(valid) && (this.lockedRound <= vr || this.lockedValueId === proposal.valueId);
       this.vote('prevote', acceptable ? proposal.valueId : null, actions); // lines 30 and 32
       this.step = 'prevote'; // line 33
       return true;
@@ -329,7 +337,7 @@ export class Tendermint<V> {
   private lockRule(actions: Action<V>[]): boolean {
     if (STEP_RANK[this.step] < STEP_RANK.prevote || this.fired.has(`lock:${this.round}`)) return false;
     for (const proposal of this.log.proposalsOf(this.round)) {
-      if (this.judged.get(proposal.valueId) !== true) continue;
+      if (!isValid(this.judged.get(proposal.valueId))) continue;
       if (!this.once(`lock:${this.round}`, () => this.log.hasQuorumFor('prevote', this.round, proposal.valueId))) continue;
       if (this.step === 'prevote') {
         this.lockedValue = proposal.value; // line 38

@@ -20,7 +20,7 @@ import type { Evidence } from '../consensus/tendermint.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import type { Mempool } from '../mempool/mempool.js';
 import { type BlockWithCommit, MAX_BLOCKS_PER_REQUEST, type NodeNetwork, type Verdict } from '../network/network.js';
-import { type Chain, type Evaluated, InvalidProposalError } from './chain.js';
+import { type Chain, type Evaluated, InvalidProposalError, MAX_CLOCK_DRIFT_SECONDS } from './chain.js';
 import type { LedgerNodeOptions } from './ledger-node.js';
 import { peersForQuorum } from './node-health.js';
 import { SnapshotServer } from './snapshot-server.js';
@@ -225,10 +225,15 @@ export class NetworkMember {
       judge: async (block: Block) => {
         const txs = await this.checkedTransactions(block);
         if (!txs) return false;
+        const now = (this.options.clock ?? wallClock)();
         try {
-          const evaluated = this.core.chain.evaluate(block, txs, { now: (this.options.clock ?? wallClock)() });
+          // Every rule but the time's bound against this node's clock, which only decides this
+          // node's prevote: a block a quorum prevoted is still locked on and decided here.
+          const evaluated = this.core.chain.evaluate(block, txs, { committed: true });
           this.evaluated.set(evaluated.hash, evaluated);
-          return true;
+          if (block.header.time <= now + MAX_CLOCK_DRIFT_SECONDS) return true;
+          this.options.log?.('warn', 'untimely proposal', { height: block.header.height, time: block.header.time, clock: now });
+          return 'untimely';
         } catch (error) {
           if (error instanceof InvalidProposalError) {
             this.options.log?.('warn', 'invalid proposal', { reason: error.message });
