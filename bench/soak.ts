@@ -18,9 +18,10 @@ import { startSoakNode, type SoakNode } from './soak-node.js';
  *    committed rate falls below 90 % of the offered one or rises less than 5 % on the step
  *    before; saturation is the highest committed rate of a step.
  * 2. The hold: 80 % of saturation for --minutes (10), one line every --window seconds (30).
- * 3. The verdicts. Memory is flat when the least-squares slope of the node's RSS over the second
- *    half of the hold (a sample every 5 s) is under FLAT_MIB_PER_MIN or 0.2 % of the RSS a
- *    minute (2 % per 10 minutes), whichever is larger. Throughput holds unless the committed
+ * 3. The verdicts. Memory is flat when the least-squares slope of the node's RSS floor (the
+ *    lowest of each full minute of the hold after the first, a sample every 5 s: the level GC
+ *    returns to, without its sawtooth of a few hundred MiB) is under FLAT_MIB_PER_MIN or 0.2 % of
+ *    the RSS a minute (2 % per 10 minutes), whichever is larger. Throughput holds unless the committed
  *    rate is under 90 % of the offered load for two windows in a row. Exit 1 if either fails.
  *
  * The series goes to --out (bench/results/soak-<time>.json). A script, not part of npm test.
@@ -111,6 +112,21 @@ async function sample(node: SoakNode, holdStart: number): Promise<Sample> {
     cpuSeconds: node.cpuSeconds() ?? NaN,
     loadCpuSeconds: cpuSecondsOfThisProcess(),
   };
+}
+
+/**
+ * The lowest RSS of each full minute of the hold after the first (warm-up); every sample's own
+ * minute when the hold is under three minutes.
+ */
+function minuteFloors(samples: readonly { readonly t: number; readonly rssMiB: number }[]): { minute: number; rssMiB: number }[] {
+  const byMinute = new Map<number, number>();
+  const last = Math.floor((samples.at(-1)?.t ?? 0) / 60);
+  for (const s of samples) {
+    const minute = Math.floor(s.t / 60);
+    if (last >= 3 && (minute < 1 || minute >= last)) continue;
+    byMinute.set(minute, Math.min(byMinute.get(minute) ?? Number.POSITIVE_INFINITY, s.rssMiB));
+  }
+  return [...byMinute].map(([minute, rssMiB]) => ({ minute, rssMiB }));
 }
 
 /** Least-squares slope of y over t, per unit of t. */
@@ -271,10 +287,10 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
   await load.settle(30_000);
   load.close();
 
-  const secondHalf = samples.filter((s) => s.t >= holdMs / 2000);
-  const rssSlope = slope(secondHalf.map((s) => ({ t: s.t / 60, y: s.rssMiB })));
-  const heapSlope = slope(secondHalf.map((s) => ({ t: s.t / 60, y: s.heapMiB })));
-  const meanRss = secondHalf.reduce((sum, s) => sum + s.rssMiB, 0) / Math.max(1, secondHalf.length);
+  const floors = minuteFloors(samples);
+  const rssSlope = slope(floors.map((f) => ({ t: f.minute, y: f.rssMiB })));
+  const heapSlope = slope(samples.map((s) => ({ t: s.t / 60, y: s.heapMiB })));
+  const meanRss = floors.reduce((sum, f) => sum + f.rssMiB, 0) / Math.max(1, floors.length);
   const threshold = Math.max(FLAT_MIB_PER_MIN, FLAT_SHARE_PER_MIN * meanRss);
   const flat = rssSlope < threshold;
   const rates = windows.map((w) => w.committedPerSecond);
@@ -286,6 +302,7 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
     rssStartMiB: samples[0]!.rssMiB,
     rssEndMiB: samples.at(-1)!.rssMiB,
     rssMaxMiB: Math.max(...samples.map((s) => s.rssMiB)),
+    rssFloorsMiB: floors.map((f) => f.rssMiB),
     rssSlopeMiBPerMin: rounded(rssSlope, 2),
     heapSlopeMiBPerMin: rounded(heapSlope, 2),
     flatThresholdMiBPerMin: rounded(threshold, 2),
@@ -299,7 +316,7 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
   console.log(`  committed: mean ${summary.committedMean} tx/s, min ${summary.committedMin} tx/s over ${windows.length} windows: ${summary.throughput}`);
   console.log(`  RSS: ${summary.rssStartMiB} MiB at the start of the hold, ${summary.rssEndMiB} MiB at the end, ${summary.rssMaxMiB} MiB at most`);
   console.log(
-    `  RSS slope over the second half (${secondHalf.length} samples): ${summary.rssSlopeMiBPerMin} MiB/min (heap ${summary.heapSlopeMiBPerMin} MiB/min); ` +
+    `  RSS floor by minute (${summary.rssFloorsMiB.join(', ')} MiB): slope ${summary.rssSlopeMiBPerMin} MiB/min (heap over the hold ${summary.heapSlopeMiBPerMin} MiB/min); ` +
       `flat below ${summary.flatThresholdMiBPerMin} MiB/min: ${summary.memory}`,
   );
   console.log(`  accounts retired (outcome unknown or nonce out of step): ${load.retired}; load average ${summary.loadAverage.join(' ')}`);
