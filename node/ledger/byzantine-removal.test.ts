@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { blockHash, type CanonicalValue, checkCommit, type KeyPair, signTransaction, validatorsHash } from '../../contracts/index.js';
+import { blockHash, checkCommit, validatorsHash } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { nextBlockTime } from '../consensus/engine.js';
 import { type ConsensusMessage, decodeConsensusMessages, encodeConsensusMessages, signProposal, signVote } from '../consensus/messages.js';
 import { proposerOf, type VoteIn } from '../consensus/tendermint.js';
 import type { NodeNetwork, Verdict } from '../network/network.js';
-import type { SubmitResult } from './ledger-node.js';
-import { faucets, followChain, type Member, networkGenesis, oneChain, TestNetwork, waitFor } from './network-test-kit.js';
+import { committedHeight, faucets, followChain, type Member, networkGenesis, oneChain, TestNetwork, transactions, waitFor } from './network-test-kit.js';
 
 /**
  * "Liveness resumes once it is silent or removed": three honest validators (LedgerNodes on the
@@ -35,17 +34,7 @@ afterEach(async () => {
   await net.stop();
 });
 
-const nonces = new Map<string, bigint>();
-function tx(signer: KeyPair, type: string, body: CanonicalValue): string {
-  const nonce = nonces.get(signer.account) ?? 0n;
-  nonces.set(signer.account, nonce + 1n);
-  return signTransaction({ chainId: CHAIN, type, signer: signer.account, nonce, body }, signer.secretKey).encoded;
-}
-
-function committed(result: SubmitResult): number {
-  if (result.status !== 'committed') throw new Error(`refused: ${result.code}: ${result.message}`);
-  return result.height;
-}
+const tx = transactions(CHAIN);
 
 const vote = (type: VoteIn['type'], height: number, round: number, valueId: string | null) => signVote(CHAIN, byzantine.secretKey, byzantine.account, { type, height, round, valueId });
 const madeUpHash = () => randomBytes(32).toString('hex');
@@ -149,7 +138,7 @@ describe('a byzantine validator removed by the honest ones', () => {
       const deadline = Date.now() + 40_000;
       while (!done()) {
         if (Date.now() > deadline) throw new Error(`timed out committing until ${what}`);
-        committed(await honest[0]!.node.submit(faucet(user, 1n)));
+        committedHeight(await honest[0]!.node.submit(faucet(user, 1n)));
       }
     };
 
@@ -160,9 +149,9 @@ describe('a byzantine validator removed by the honest ones', () => {
     expect(await probe(byz, honest)).toEqual(honest.map(() => 'accept'));
 
     // The honest three vote it out: a proposal and two approvals hold three of four power.
-    committed(await honest[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: byzantine.account, power: 0 })));
-    committed(await honest[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
-    const adoptedAt = committed(await honest[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
+    committedHeight(await honest[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: byzantine.account, power: 0 })));
+    committedHeight(await honest[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
+    const adoptedAt = committedHeight(await honest[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
     const three = honestKeys.map((key) => ({ account: key.account, power: 1 }));
     const from = adoptedAt + 2;
     expect(honest[2]!.node.validatorSet()).toMatchObject({ adoptedAt, from, validators: three });

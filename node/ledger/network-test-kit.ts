@@ -11,7 +11,7 @@ import { createMemoryHub, type MemoryHub } from '../network/memory-network.js';
 import type { GossipTopic, NodeNetwork, Verdict } from '../network/network.js';
 import { openMemoryStore } from '../store/index.js';
 import { Chain } from './chain.js';
-import { LedgerNode, verifyInThisThread } from './ledger-node.js';
+import { LedgerNode, type SubmitResult, verifyInThisThread } from './ledger-node.js';
 
 /**
  * Helpers for tests of LedgerNodes joined by the in-process hub: a genesis for a set of
@@ -136,15 +136,32 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
   }
 }
 
+/** Signs transactions of one chain, counting each signer's nonces; `unused` takes back the nonce of one that was refused. */
+export interface TransactionSigner {
+  (signer: KeyPair, type: string, body: CanonicalValue): string;
+  unused(signer: KeyPair): void;
+}
+
+export function transactions(chainId: string): TransactionSigner {
+  const nonces = new Map<string, bigint>();
+  const sign = (signer: KeyPair, type: string, body: CanonicalValue): string => {
+    const nonce = nonces.get(signer.account) ?? 0n;
+    nonces.set(signer.account, nonce + 1n);
+    return signTransaction({ chainId, type, signer: signer.account, nonce, body }, signer.secretKey).encoded;
+  };
+  return Object.assign(sign, { unused: (signer: KeyPair) => void nonces.set(signer.account, (nonces.get(signer.account) ?? 1n) - 1n) });
+}
+
 /** Faucet transactions of one chain, with each user's nonces counted here. */
 export function faucets(chainId: string): (user: KeyPair, amount: bigint) => string {
-  const nonces = new Map<string, bigint>();
-  return (user, amount) => {
-    const nonce = nonces.get(user.account) ?? 0n;
-    nonces.set(user.account, nonce + 1n);
-    const body: CanonicalValue = { asset: 'USD', amount };
-    return signTransaction({ chainId, type: 'faucet', signer: user.account, nonce, body }, user.secretKey).encoded;
-  };
+  const sign = transactions(chainId);
+  return (user, amount) => sign(user, 'faucet', { asset: 'USD', amount });
+}
+
+/** The height a transaction was committed at; throws naming the refusal otherwise. */
+export function committedHeight(result: SubmitResult): number {
+  if (result.status !== 'committed') throw new Error(`refused: ${result.code}: ${result.message}`);
+  return result.height;
 }
 
 /**

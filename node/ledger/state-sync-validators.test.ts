@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CanonicalValue, checkCommit, type KeyPair, signTransaction, type Validator, validatorsHash } from '../../contracts/index.js';
+import { checkCommit, type Validator, validatorsHash } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
 import { DEFAULT_CONFIG } from '../home/config.js';
@@ -13,8 +13,8 @@ import {
 } from '../network/snapshot-protocol.js';
 import { type MemoryStoreData, openMemoryStore } from '../store/index.js';
 import { Chain } from './chain.js';
-import { LedgerNode, type SubmitResult, verifyInThisThread } from './ledger-node.js';
-import { faucets, type HeardVerdict, type Member, networkGenesis, recordingNetwork, TEST_TIMEOUTS, TestNetwork, waitFor } from './network-test-kit.js';
+import { LedgerNode, verifyInThisThread } from './ledger-node.js';
+import { committedHeight, faucets, type HeardVerdict, type Member, networkGenesis, recordingNetwork, TEST_TIMEOUTS, TestNetwork, transactions, waitFor } from './network-test-kit.js';
 import { type StateSyncResult, syncStateFromPeers } from './state-sync.js';
 
 /**
@@ -39,24 +39,10 @@ afterEach(async () => {
   network = undefined;
 });
 
-function transactions(): (signer: KeyPair, type: string, body: CanonicalValue) => string {
-  const nonces = new Map<string, bigint>();
-  return (signer, type, body) => {
-    const nonce = nonces.get(signer.account) ?? 0n;
-    nonces.set(signer.account, nonce + 1n);
-    return signTransaction({ chainId: CHAIN, type, signer: signer.account, nonce, body }, signer.secretKey).encoded;
-  };
-}
-
-function committed(result: SubmitResult): number {
-  if (result.status !== 'committed') throw new Error(`refused: ${result.code}: ${result.message}`);
-  return result.height;
-}
-
 /** Commits faucet transactions until every member is past `height`. */
 async function advancePast(members: readonly Member[], height: number, faucet: ReturnType<typeof faucets>): Promise<void> {
   while (Math.min(...members.map((m) => m.node.status().height)) <= height) {
-    committed(await members[1]!.node.submit(faucet(user, 1n)));
+    committedHeight(await members[1]!.node.submit(faucet(user, 1n)));
     await waitFor('the members to follow', () => members.every((m) => m.node.status().height >= members[1]!.node.status().height), 20_000);
   }
 }
@@ -66,9 +52,9 @@ async function addNewcomer(net: TestNetwork, tx: ReturnType<typeof transactions>
   const members: Member[] = [];
   for (const [i, key] of keys.entries()) members.push(await net.start(`v${i}`, key));
   members.push(await net.start('v4', newcomer));
-  committed(await members[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: newcomer.account, power: 1 })));
-  committed(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
-  const addedAt = committed(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
+  committedHeight(await members[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: newcomer.account, power: 1 })));
+  committedHeight(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
+  const addedAt = committedHeight(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
   await waitFor('the members to take in the change', () => members.every((m) => m.node.status().height >= addedAt));
   return { members, addedAt };
 }
@@ -117,15 +103,15 @@ describe('joining from a state snapshot after the validator set changed', () => 
     // Joined first, so the joiner asks them before the honest peers offering the same height.
     forwardingPeer(network, 'drops-first', 'v1', (answer, kind) => (kind === 'changes' ? editPage(answer, (changes) => changes.slice(1)) : answer));
     forwardingPeer(network, 'drops-last', 'v1', (answer, kind) => (kind === 'changes' ? editPage(answer, (changes) => changes.slice(0, -1)) : answer));
-    const tx = transactions();
+    const tx = transactions(CHAIN);
     const faucet = faucets(CHAIN);
     const { members, addedAt } = await addNewcomer(network, tx);
     await advancePast(members, addedAt + 2, faucet);
     // The newcomer, now a validator, proposes removing v0: four of the five sign.
-    committed(await members[4]!.node.submit(tx(newcomer, 'propose-validator-change', { account: keys[0]!.account, power: 0 })));
-    committed(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 2 })));
-    committed(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 2 })));
-    const removedAt = committed(await members[3]!.node.submit(tx(keys[3]!, 'approve-validator-change', { proposal: 2 })));
+    committedHeight(await members[4]!.node.submit(tx(newcomer, 'propose-validator-change', { account: keys[0]!.account, power: 0 })));
+    committedHeight(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 2 })));
+    committedHeight(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 2 })));
+    const removedAt = committedHeight(await members[3]!.node.submit(tx(keys[3]!, 'approve-validator-change', { proposal: 2 })));
     await advancePast(members, removedAt + 2, faucet);
     await waitFor('the validators to stand at one height', () => members.every((m) => m.node.status().height === members[1]!.node.status().height));
 
@@ -147,7 +133,7 @@ describe('joining from a state snapshot after the validator set changed', () => 
     expect(joined.node.validatorChanges().map((change) => change.header.height)).toEqual([addedAt, removedAt]);
 
     // The blocks after the snapshot, committed by the set without v0, reach both joiners alike.
-    for (let round = 0; round < 3; round++) committed(await members[1 + round]!.node.submit(faucet(user, 2n)));
+    for (let round = 0; round < 3; round++) committedHeight(await members[1 + round]!.node.submit(faucet(user, 2n)));
     const top = members[1]!.node.status().height;
     await waitFor('both joiners to reach the top', () => [replayer, joined].every((m) => m.node.status().height >= top));
     for (let height = base + 1; height <= top; height++) {
@@ -179,7 +165,7 @@ describe('joining from a state snapshot after the validator set changed', () => 
     forwardingPeer(network, 'alters', 'v1', (answer, kind) =>
       kind === 'changes' ? editPage(answer, (changes) => changes.map((change) => ({ ...change, record: change.record.replace('"power":"1"', '"power":"2"') }))) : answer,
     );
-    const { members, addedAt } = await addNewcomer(network, transactions());
+    const { members, addedAt } = await addNewcomer(network, transactions(CHAIN));
 
     const joined = await join(network, 'joined');
     expect(joined.sync.kind).toBe('synced');

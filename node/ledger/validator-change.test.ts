@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CanonicalValue, checkCommit, type KeyPair, signTransaction, validatorsHash } from '../../contracts/index.js';
+import { checkCommit, type KeyPair, validatorsHash } from '../../contracts/index.js';
 import { testKey } from '../../contracts/test/fixtures.js';
 import { fastVerify } from '../crypto/fast-verifier.js';
-import type { SubmitResult } from './ledger-node.js';
-import { faucets, type Member, networkGenesis, oneChain, TestNetwork, waitFor } from './network-test-kit.js';
+import { committedHeight, faucets, type Member, networkGenesis, oneChain, TestNetwork, transactions, waitFor } from './network-test-kit.js';
 
 /**
  * The validator set changed by transactions in a running network of four validators: a fifth
@@ -24,23 +23,12 @@ afterEach(async () => {
   network = undefined;
 });
 
-const nonces = new Map<string, bigint>();
-function tx(signer: KeyPair, type: string, body: CanonicalValue): string {
-  const nonce = nonces.get(signer.account) ?? 0n;
-  const signed = signTransaction({ chainId: CHAIN, type, signer: signer.account, nonce, body }, signer.secretKey).encoded;
-  nonces.set(signer.account, nonce + 1n);
-  return signed;
-}
-
-function committed(result: SubmitResult): number {
-  if (result.status !== 'committed') throw new Error(`refused: ${result.code}: ${result.message}`);
-  return result.height;
-}
+const tx = transactions(CHAIN);
 
 /** Commits faucet transactions until every member is past `height`. */
 async function advancePast(members: readonly Member[], height: number, faucet: (user: KeyPair, amount: bigint) => string): Promise<void> {
   while (Math.min(...members.map((m) => m.node.status().height)) <= height) {
-    committed(await members[0]!.node.submit(faucet(user, 1n)));
+    committedHeight(await members[0]!.node.submit(faucet(user, 1n)));
     await waitFor('the members to follow', () => members.every((m) => m.node.status().height >= members[0]!.node.status().height), 20_000);
   }
 }
@@ -58,13 +46,13 @@ describe('validator set changes by transaction', () => {
     // Not yet a validator: its proposal is refused and changes nothing.
     const early = await members[0]!.node.submit(tx(newcomer, 'propose-validator-change', { account: newcomer.account, power: 1 }));
     expect(early).toMatchObject({ status: 'refused', code: 'NOT_A_VALIDATOR' });
-    nonces.set(newcomer.account, 0n);
+    tx.unused(newcomer);
 
-    committed(await members[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: newcomer.account, power: 1 })));
-    committed(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
+    committedHeight(await members[0]!.node.submit(tx(keys[0]!, 'propose-validator-change', { account: newcomer.account, power: 1 })));
+    committedHeight(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 1 })));
     expect(members[1]!.node.validatorSet()!.proposals[0]!.approvals).toEqual([keys[0]!.account, keys[1]!.account]);
     // The third signature holds 3 of 4 power, more than 2/3: adopted in its block, in effect two heights later.
-    const adoptedAt = committed(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
+    const adoptedAt = committedHeight(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 1 })));
     const five = [...keys, newcomer].map((key) => ({ account: key.account, power: 1 }));
     expect(members[2]!.node.validatorSet()).toMatchObject({ adoptedAt, from: adoptedAt + 2, validators: five, proposals: [] });
 
@@ -78,7 +66,7 @@ describe('validator set changes by transaction', () => {
     await waitFor(
       "a commit holding the newcomer's precommit",
       async () => {
-        committed(await members[1]!.node.submit(faucet(user, 1n)));
+        committedHeight(await members[1]!.node.submit(faucet(user, 1n)));
         const commit = await members[1]!.node.commitOf(members[1]!.node.status().height);
         return commit!.precommits.some((p) => p.validator === newcomer.account);
       },
@@ -86,11 +74,11 @@ describe('validator set changes by transaction', () => {
     );
 
     // Now a validator itself, the newcomer proposes removing v0; with 5 validators it takes 4 signatures.
-    committed(await fifth.node.submit(tx(newcomer, 'propose-validator-change', { account: keys[0]!.account, power: 0 })));
-    committed(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 2 })));
-    committed(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 2 })));
+    committedHeight(await fifth.node.submit(tx(newcomer, 'propose-validator-change', { account: keys[0]!.account, power: 0 })));
+    committedHeight(await members[1]!.node.submit(tx(keys[1]!, 'approve-validator-change', { proposal: 2 })));
+    committedHeight(await members[2]!.node.submit(tx(keys[2]!, 'approve-validator-change', { proposal: 2 })));
     expect(members[2]!.node.validatorSet()!.from).toBe(adoptedAt + 2);
-    const removedAt = committed(await members[3]!.node.submit(tx(keys[3]!, 'approve-validator-change', { proposal: 2 })));
+    const removedAt = committedHeight(await members[3]!.node.submit(tx(keys[3]!, 'approve-validator-change', { proposal: 2 })));
     const four = [...keys.slice(1), newcomer].map((key) => ({ account: key.account, power: 1 }));
     expect(members[3]!.node.validatorSet()).toMatchObject({ adoptedAt: removedAt, from: removedAt + 2, validators: four });
 
@@ -99,7 +87,7 @@ describe('validator set changes by transaction', () => {
     const [removed, ...rest] = all;
     await removed!.node.stop();
     network.members.splice(network.members.indexOf(removed!), 1);
-    const after = committed(await rest[0]!.node.submit(faucet(user, 1n)));
+    const after = committedHeight(await rest[0]!.node.submit(faucet(user, 1n)));
     await waitFor('the four to commit without v0', () => rest.every((m) => m.node.status().height >= after), 20_000);
     const top = await oneChain(genesis, rest);
     for (let height = removedAt + 2; height <= top; height++) {
