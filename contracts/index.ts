@@ -16,6 +16,7 @@ export {
   stateKeyHash,
   stateLeafHash,
   stateLeafValue,
+  stateProofOf,
   stateRootOf,
   stateValueBytes,
   stateValueHash,

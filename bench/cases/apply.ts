@@ -9,6 +9,7 @@ import { decodeTransaction, encodeEnvelope, signBytes, type Transaction } from '
 import type { BlockContext } from '../../contracts/txs/definition.js';
 import { bodyDecoder } from '../../contracts/txs/registry.js';
 import { rounded, type BenchCase, type BenchFigure } from '../harness.js';
+import { seededRandom } from '../../contracts/test/seeded-random.js';
 
 /**
  * Transactions applied per second by the market's state machine on one core, signatures
@@ -53,18 +54,6 @@ function accounts(count: number): Account[] {
   return out;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run plans the same workload. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface PlannedBlock {
   readonly ctx: BlockContext;
   readonly txs: Transaction<unknown>[];
@@ -101,7 +90,7 @@ function plan(): Workload {
     allocations,
   };
   const state = genesisState(genesis);
-  const random = prng(20_261_124);
+  const random = seededRandom(20_261_124);
   const pickAccount = () => people[Math.floor(random() * people.length)] as Account;
   const nonces = new Map<string, bigint>();
   const openOffers: { id: number; owner: string; amount: bigint }[] = [];

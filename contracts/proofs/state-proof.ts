@@ -122,21 +122,62 @@ export function verifyStateProof(root: BytesLike, key: string, value: Uint8Array
  * incremental tree instead, and this is the reference it must agree with.
  */
 export function stateRootOf(entries: Iterable<readonly [string, Uint8Array]>): Uint8Array {
-  const leaves = new Map<string, { readonly keyHash: Uint8Array; readonly leaf: Uint8Array }>();
-  for (const [key, value] of entries) {
-    const keyHash = stateKeyHash(key);
-    leaves.set(toHex(keyHash), { keyHash, leaf: stateLeafHash(keyHash, stateValueHash(value)) });
-  }
-  const sorted = [...leaves.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, leaf]) => leaf);
+  const sorted = sortedLeaves(entries);
   return subtreeHash(sorted, 0, sorted.length, 0);
 }
 
-/** Hash of the subtree at `depth` holding sorted leaves [start, end), which share a depth-bit prefix. */
-function subtreeHash(leaves: ReadonlyArray<{ readonly keyHash: Uint8Array; readonly leaf: Uint8Array }>, start: number, end: number, depth: number): Uint8Array {
-  if (end === start) return EMPTY;
-  if (end - start === 1) return (leaves[start] as { readonly leaf: Uint8Array }).leaf;
+/**
+ * The proof that the state of these records holds `key` (or holds no record under it), built
+ * from scratch as `stateRootOf` builds the root: the reference for offline tools and tests; the
+ * node proves from its incremental tree.
+ */
+export function stateProofOf(entries: Iterable<readonly [string, Uint8Array]>, key: string): StateProof {
+  const leaves = sortedLeaves(entries);
+  const keyHash = stateKeyHash(key);
+  const siblings: string[] = [];
+  let [start, end, depth] = [0, leaves.length, 0];
+  while (end - start > 1) {
+    const split = splitOf(leaves, start, end, depth);
+    const right = pathBit(keyHash, depth) === 1;
+    siblings.push(toHex(right ? subtreeHash(leaves, start, split, depth + 1) : subtreeHash(leaves, split, end, depth + 1)));
+    [start, end] = right ? [split, end] : [start, split];
+    depth += 1;
+  }
+  siblings.reverse();
+  const other = end - start === 1 ? (leaves[start] as Leaf) : undefined;
+  if (!other || equalBytes(other.keyHash, keyHash)) return { siblings };
+  return { siblings, occupant: { keyHash: toHex(other.keyHash), valueHash: toHex(other.valueHash) } };
+}
+
+interface Leaf {
+  readonly keyHash: Uint8Array;
+  readonly valueHash: Uint8Array;
+  readonly leaf: Uint8Array;
+}
+
+/** The records' leaves by key hash, a later record of a key replacing an earlier one. */
+function sortedLeaves(entries: Iterable<readonly [string, Uint8Array]>): Leaf[] {
+  const leaves = new Map<string, Leaf>();
+  for (const [key, value] of entries) {
+    const keyHash = stateKeyHash(key);
+    const valueHash = stateValueHash(value);
+    leaves.set(toHex(keyHash), { keyHash, valueHash, leaf: stateLeafHash(keyHash, valueHash) });
+  }
+  return [...leaves.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, leaf]) => leaf);
+}
+
+/** The first of sorted leaves [start, end) whose path has bit `depth` set. */
+function splitOf(leaves: readonly Leaf[], start: number, end: number, depth: number): number {
   let split = start;
-  while (split < end && pathBit((leaves[split] as { readonly keyHash: Uint8Array }).keyHash, depth) === 0) split++;
+  while (split < end && pathBit((leaves[split] as Leaf).keyHash, depth) === 0) split++;
+  return split;
+}
+
+/** Hash of the subtree at `depth` holding sorted leaves [start, end), which share a depth-bit prefix. */
+function subtreeHash(leaves: readonly Leaf[], start: number, end: number, depth: number): Uint8Array {
+  if (end === start) return EMPTY;
+  if (end - start === 1) return (leaves[start] as Leaf).leaf;
+  const split = splitOf(leaves, start, end, depth);
   return hashNode(subtreeHash(leaves, start, split, depth + 1), subtreeHash(leaves, split, end, depth + 1));
 }
 

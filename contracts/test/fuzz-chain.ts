@@ -5,14 +5,13 @@
  * request, a loan taken from the offer, a repayment and a commitment to the request; the headers, commit certificates and state proofs of every block;
  * the validator change as a proof of history carries it, and loan 1's loan file.
  */
-import { SparseMerkleTree } from '../../node/state/sparse-merkle-tree.js';
 import { type GenesisDocument, genesisHash } from '../audit/genesis-hash.js';
 import { encodeLoanFile, LOAN_FILE_FORMAT, type LoanFile, type LoanFileTransaction } from '../audit/loan-file-format.js';
 import { type BlockHeader, blockHash, type CommitCertificate, GENESIS_PREVIOUS_HASH, precommitBytes, validatorsHash } from '../chain/block.js';
 import type { Block } from '../chain/block-codec.js';
 import { type CanonicalValue, toHex } from '../codec/canonical.js';
 import { endBlock, genesisState, processTransaction } from '../machine.js';
-import { stateValueBytes } from '../proofs/state-proof.js';
+import { stateProofOf, stateRootOf, stateValueBytes } from '../proofs/state-proof.js';
 import { txInclusionProof, txRoot } from '../proofs/tx-merkle.js';
 import { encodeRecord } from '../state/record-codec.js';
 import type { MarketState } from '../state/market-state.js';
@@ -33,12 +32,12 @@ export const fuzzKeys = {
   carol: testKey('carol'),
 };
 
-/** One block as the chain committed it, with the state tree after it. */
+/** One block as the chain committed it, with the state's records after it (canonical bytes). */
 export interface FuzzBlock {
   readonly block: Block;
   readonly commit: CommitCertificate;
   readonly txs: readonly SignedTransaction<CanonicalValue>[];
-  readonly tree: SparseMerkleTree;
+  readonly records: readonly (readonly [string, Uint8Array])[];
   /** The `validators` record after the block. */
   readonly validators: ValidatorSetRecord;
 }
@@ -88,7 +87,7 @@ export function buildFuzzChain(): FuzzChain {
       if (!outcome.ok) throw new Error(`the fuzz chain's ${tx.tx.type} was refused: ${outcome.refusal.code}`);
     }
     endBlock(state, ctx);
-    const tree = SparseMerkleTree.fromEntries(state.entries().map(([key, value]) => [key, stateValueBytes(value)] as const));
+    const records = state.entries().map(([key, value]) => [key, stateValueBytes(value)] as const);
     const previous = blocks.at(-1);
     const header: BlockHeader = {
       chainId: CHAIN_ID,
@@ -96,7 +95,7 @@ export function buildFuzzChain(): FuzzChain {
       time: ctx.time,
       previousHash: previous ? blockHash(previous.block.header) : GENESIS_PREVIOUS_HASH,
       txRoot: toHex(txRoot(txs.map((tx) => tx.id))),
-      stateRoot: tree.rootHex(),
+      stateRoot: toHex(stateRootOf(records)),
       validatorsHash: validatorsHash(set),
       proposer: v0.account,
     };
@@ -105,7 +104,7 @@ export function buildFuzzChain(): FuzzChain {
     const precommits = set.map((v) => ({ validator: v.account, signature: toHex(signMessage(keysOf.get(v.account)!.secretKey, message)) }));
     const commit: CommitCertificate = { height, round: 0, blockHash: hash, precommits };
     const block: Block = { header, txs: txs.map((tx) => tx.encoded), ...(previous ? { lastCommit: previous.commit } : {}) };
-    blocks.push({ block, commit, txs, tree, validators: state.validatorSet()! });
+    blocks.push({ block, commit, txs, records, validators: state.validatorSet()! });
   };
 
   commitBlock([sign(v0, 'propose-validator-change', { account: v1.account, power: 1 })]);
@@ -122,7 +121,7 @@ export function buildFuzzChain(): FuzzChain {
     header: first.block.header,
     commit: first.commit,
     record: encodeRecord(first.validators),
-    proof: first.tree.prove(stateKey.validators()),
+    proof: stateProofOf(first.records, stateKey.validators()),
   };
 
   const last = blocks[3]!;
@@ -138,7 +137,7 @@ export function buildFuzzChain(): FuzzChain {
     chainId: CHAIN_ID,
     genesisHash: genesisHash(genesis),
     loan,
-    loanState: { height: 4, key: stateKey.loan(1), record: encodeRecord(loan), proof: last.tree.prove(stateKey.loan(1)) },
+    loanState: { height: 4, key: stateKey.loan(1), record: encodeRecord(loan), proof: stateProofOf(last.records, stateKey.loan(1)) },
     transactions: [entry(3, 0), entry(4, 1)],
     headers: [blocks[2]!.block.header, last.block.header],
     commits: [blocks[2]!.commit, last.commit],

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SparseMerkleTree } from '../../node/state/sparse-merkle-tree.js';
 import { type BlockHeader, blockHash, type CommitCertificate, GENESIS_PREVIOUS_HASH, precommitBytes, type Validator, validatorsHash } from '../chain/block.js';
 import { type CanonicalValue, encodeCanonical, parseJson, toHex } from '../codec/canonical.js';
-import { stateValueBytes } from '../proofs/state-proof.js';
+import { stateProofOf, stateRootOf, stateValueBytes } from '../proofs/state-proof.js';
 import { encodeRecord } from '../state/record-codec.js';
 import { stateKey, type StateValue } from '../state/records.js';
 import { CHAIN_ID, testKey } from '../test/fixtures.js';
@@ -30,7 +29,7 @@ interface BlockProof {
 
 /** A header over the state's root, a commit signed by `signers`, and the `validators` record with its proof. */
 function provenChange(block: BlockProof): ValidatorSetChange {
-  const tree = SparseMerkleTree.fromEntries(block.entries.map(([key, value]) => [key, stateValueBytes(value)] as const));
+  const records = block.entries.map(([key, value]) => [key, stateValueBytes(value)] as const);
   const chainId = block.chainId ?? CHAIN_ID;
   const header: BlockHeader = {
     chainId,
@@ -38,7 +37,7 @@ function provenChange(block: BlockProof): ValidatorSetChange {
     time: ValidatorChain.timeOf(block.height),
     previousHash: GENESIS_PREVIOUS_HASH,
     txRoot: '00'.repeat(32),
-    stateRoot: tree.rootHex(),
+    stateRoot: toHex(stateRootOf(records)),
     validatorsHash: validatorsHash(block.set),
     proposer: block.set[0]!.account,
   };
@@ -51,7 +50,7 @@ function provenChange(block: BlockProof): ValidatorSetChange {
     precommits: block.signers.map((key) => ({ validator: key.account, signature: toHex(signMessage(key.secretKey, message)) })),
   };
   const record = block.entries.find(([key]) => key === stateKey.validators())?.[1] as ValidatorSetRecord;
-  return { header, commit, record: block.recordText ?? encodeRecord(record), proof: tree.prove(stateKey.validators()) };
+  return { header, commit, record: block.recordText ?? encodeRecord(record), proof: stateProofOf(records, stateKey.validators()) };
 }
 
 /** The state's records with the `validators` record replaced. */

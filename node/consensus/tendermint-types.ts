@@ -106,6 +106,19 @@ export const MAX_PROPOSALS_PER_ROUND = 4;
 export const MAX_VOTES_PER_VALIDATOR = 4;
 
 /** Proposer rotation: round-robin over the set in its order, shifted by height and round. */
+/** Each validator's power and their total, refusing a set no height can run with. */
+export function powersOf(validators: readonly Validator[], height: number): { readonly power: Map<string, bigint>; readonly total: bigint } {
+  const power = new Map<string, bigint>();
+  for (const validator of validators) {
+    if (power.has(validator.account)) throw new Error(`validator ${validator.account} appears twice in the set of height ${height}`);
+    if (!Number.isSafeInteger(validator.power) || validator.power < 1) throw new Error(`validator ${validator.account} has no positive power`);
+    power.set(validator.account, BigInt(validator.power));
+  }
+  const total = [...power.values()].reduce((sum, p) => sum + p, 0n);
+  if (total === 0n) throw new Error(`the validator set of height ${height} is empty`);
+  return { power, total };
+}
+
 export function proposerOf(validators: readonly Validator[], height: number, round: number): string {
   if (validators.length === 0) throw new RangeError('an empty validator set has no proposer');
   return validators[(height + round) % validators.length]!.account;

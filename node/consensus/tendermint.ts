@@ -1,12 +1,10 @@
 import type { Validator, VoteType } from '../../contracts/index.js';
 import { HeightLog, NextHeightMessages } from './height-log.js';
-import { type Action, DEFAULT_MAX_FUTURE_MESSAGES, MAX_ROUNDS_AHEAD, type ProposalIn, proposerOf, type RestoredState, type Step, STEP_RANK, type TendermintOptions, type TimeoutStep, type VoteIn } from './tendermint-types.js';
+import { type Action, DEFAULT_MAX_FUTURE_MESSAGES, MAX_ROUNDS_AHEAD, powersOf, type ProposalIn, proposerOf, type RestoredState, type Step, STEP_RANK, type TendermintOptions, type TimeoutStep, type VoteIn } from './tendermint-types.js';
 
 /**
- * valid(v) as the node answered it: true, false, or 'untimely' (valid, but dated further ahead of
- * this node's clock than a proposal may be). An untimely value gets no prevote of this node when
- * it is freshly proposed, yet it may be locked on, precommitted and decided once a quorum
- * prevoted it, so a validator whose clock is off still follows the others' decisions.
+ * valid(v) as the node answered it; 'untimely' (valid, but dated too far ahead of this node's
+ * clock) gets no prevote when freshly proposed, yet is locked on and decided once a quorum prevoted it.
  */
 type Judgement = boolean | 'untimely' | 'pending';
 
@@ -75,19 +73,9 @@ export class Tendermint<V> {
 
   /** Takes the validator set of `height`: a node outside it follows the height without signing. */
   private useValidatorsOf(height: number): void {
-    const validators = this.options.validatorsAt(height);
-    const power = new Map<string, bigint>();
-    for (const validator of validators) {
-      if (power.has(validator.account)) throw new Error(`validator ${validator.account} appears twice in the set of height ${height}`);
-      if (!Number.isSafeInteger(validator.power) || validator.power < 1) throw new Error(`validator ${validator.account} has no positive power`);
-      power.set(validator.account, BigInt(validator.power));
-    }
-    const total = [...power.values()].reduce((sum, p) => sum + p, 0n);
-    if (total === 0n) throw new Error(`the validator set of height ${height} is empty`);
-    this.validators = validators;
-    this.power = power;
-    this.totalPower = total;
-    this.member = this.options.self !== null && power.has(this.options.self);
+    this.validators = this.options.validatorsAt(height);
+    ({ power: this.power, total: this.totalPower } = powersOf(this.validators, height));
+    this.member = this.options.self !== null && this.power.has(this.options.self);
   }
 
   /** Where the machine is: for status pages and tests. */
@@ -369,7 +357,6 @@ export class Tendermint<V> {
     return true;
   }
 
-
   private timeoutMs(step: TimeoutStep, round: number): number {
     const { baseMs, incrementMs } = this.options.timeouts[step];
     return baseMs + round * incrementMs;
@@ -382,9 +369,6 @@ export class Tendermint<V> {
     return true;
   }
 
-
-
-
   // ---- bookkeeping -------------------------------------------------------------------
 
   /** Whether a message is for this height (and kept if it is for the next one). */
@@ -396,7 +380,6 @@ export class Tendermint<V> {
     if (message.height === this.height + 1) this.future.keep(message);
     return false;
   }
-
 
   private judge(valueId: string, value: V, actions: Action<V>[]): void {
     if (this.judged.has(valueId)) return;

@@ -12,6 +12,7 @@ import { writeNetworkHomes } from '../home/network-homes.js';
 import { openStore } from '../store/index.js';
 import { FAST_NETWORK_CONFIG, type NodeProcess, NodeProcesses, waitFor } from './node-processes.js';
 import { readStatus } from './run.js';
+import { seededRandom } from '../../contracts/test/seeded-random.js';
 
 /**
  * A crash storm: four validators as separate `lendnet start` processes (each with its
@@ -42,18 +43,6 @@ afterEach(async () => {
   await nodes.stopAll();
   for (const dir of folders.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-/** mulberry32: a small seeded generator of numbers in [0, 1), so a storm can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Four free consecutive ports below the ephemeral range (32768 and up), for the nodes' p2p addresses. */
 async function freePorts(): Promise<number> {
@@ -233,7 +222,7 @@ async function killReindex(home: string, random: () => number): Promise<string> 
 describe('a crash storm in a four-validator network of processes', () => {
   it('validators and their index projectors killed at random under load: nothing acknowledged is lost, one chain, every index equal to it', async () => {
     const started = performance.now();
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     console.info(`crash storm: SEED=${SEED}`);
     const out = await mkdtemp(join(tmpdir(), 'lendnet-storm-'));
     folders.push(out);

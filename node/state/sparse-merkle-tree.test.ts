@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../contracts/codec/canonical.js';
-import { EMPTY_STATE_ROOT, type StateProof, stateRootOf, stateValueBytes, stateValueHash, verifyStateProof } from '../../contracts/proofs/state-proof.js';
+import { EMPTY_STATE_ROOT, type StateProof, stateProofOf, stateRootOf, stateValueBytes, stateValueHash, verifyStateProof } from '../../contracts/proofs/state-proof.js';
 import { MarketState } from '../../contracts/state/market-state.js';
 import { encodedChanges, SparseMerkleTree } from './sparse-merkle-tree.js';
 
@@ -53,6 +53,18 @@ describe('sparse Merkle tree', () => {
     tree.applyChanges(new Map([['balance/alice/usd', undefined]]));
     expect(tree.rootHex()).toBe(EMPTY_STATE_ROOT);
     expect(tree.stats()).toMatchObject({ leaves: 0, innerNodes: 0 });
+  });
+
+  it('proves every key present or absent as the reference prover built from scratch does', () => {
+    const entries = Array.from({ length: 300 }, (_, i) => [`balance/${i}/usd`, utf8(`"${i}"`)] as const);
+    const tree = SparseMerkleTree.fromEntries(entries);
+    for (const key of [...entries.map(([k]) => k), 'absent', 'balance/999/usd', 'params']) {
+      const proof = stateProofOf(entries, key);
+      expect(proof, key).toEqual(tree.prove(key));
+      const value = entries.find(([k]) => k === key)?.[1];
+      expect(verifyStateProof(tree.rootHex(), key, value, proof), key).toBe(true);
+    }
+    expect(stateProofOf([], 'params')).toEqual({ siblings: [] });
   });
 
   it('rehashes only the path of a changed key', () => {

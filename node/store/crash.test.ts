@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { crashBlock, crashBlockLength, type CrashStoreKind, crashStores, crashTxIds } from './crash-child.js';
+import { seededRandom } from '../../contracts/test/seeded-random.js';
 
 /**
  * kill -9 at random instants: a child commits blocks in a loop and prints each height once its
@@ -17,18 +18,6 @@ const KILLS = 20;
 const SEED = Number(process.env.SEED ?? 20_240_601);
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** mulberry32: a small seeded generator for the kill times. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface ChildRun {
   /** The last height the child printed: committed, or found when it opened (0 if neither). */
@@ -151,7 +140,7 @@ async function checkStore(
 describe.concurrent.each(['level', 'lmdb'] as const)('crash safety: %s', (kind) => {
   it(`resumes at the last committed block after ${KILLS} kill -9s (SEED=${SEED})`, async () => {
     const dir = await mkdtemp(join(tmpdir(), `lendnet-crash-${kind}-`));
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const expected = new Expected();
     let verified = 0;
     let killedWhileOpening = 0;
