@@ -51,7 +51,7 @@ export function genesisValidatorSet(validators: readonly Validator[]): Validator
 }
 
 /**
- * The set that commits block `height`, read from the state after any block from the record's
+ * The set that commits block `height`, read from the state after a block from the record's
  * `adoptedAt` up to `height` − 1 (a change is adopted ADOPTION_DELAY heights before it applies,
  * and no other change is adopted in between, so the set of the next two heights is known).
  */

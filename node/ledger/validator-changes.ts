@@ -4,7 +4,7 @@ import { type CanonicalValue, encodeCanonical, parseJson, utf8, type ValidatorSe
  * The proofs of every change to the validator set this chain has made, kept as node data under
  * one key and rewritten with the block that adopts a change (in the same atomic write). They let
  * a peer that starts from a snapshot, an auditor's loan file and the loan page follow the set
- * from genesis to any height without replaying the chain.
+ * from genesis to each later height without replaying the chain.
  */
 export const VALIDATOR_CHANGES_KEY = 'validator-changes';
 
