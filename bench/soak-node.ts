@@ -65,13 +65,15 @@ function readProc(pid: number, file: string): string | undefined {
 /**
  * Writes a devnet home with `lendnet init --devnet` (its config as written, but for `tune`),
  * then runs `lendnet start --no-web` on a free port of 127.0.0.1: the node, its index (embedded
- * PGlite in the home) and the API, without the web app. Resolves once /healthz answers 200.
+ * PGlite in the home, or the Postgres server at `databaseUrl`) and the API, without the web app.
+ * Resolves once /healthz answers 200.
  */
-export async function startSoakNode(tune: (config: NodeConfig) => NodeConfig = (config) => config): Promise<SoakNode> {
+export async function startSoakNode(tune: (config: NodeConfig) => NodeConfig = (config) => config, databaseUrl?: string): Promise<SoakNode> {
   const home = await mkdtemp(join(tmpdir(), 'lendnet-soak-'));
   const env = { ...process.env };
   // None of the caller's settings leak into the node under test.
   for (const name of ['PORT', 'DATABASE_URL', 'LENDNET_ADMIN_TOKEN', 'LENDNET_HOME']) delete env[name];
+  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
   await promisify(execFile)(process.execPath, [LENDNET, 'init', '--devnet', '--home', home], { env });
   const paths = homePaths(home);
   const config = tune(decodeConfig(await readFile(paths.config, 'utf8')));

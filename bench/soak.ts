@@ -10,9 +10,9 @@ import { startSoakNode, type SoakNode } from './soak-node.js';
 /**
  * `npm run soak`: sustained load on a node run as operators run it. Starts `lendnet start
  * --no-web` on a fresh single-validator devnet home (its config as `lendnet init --devnet` writes
- * it: blocks every second, mempool 50,000 / 64 per account; node, index on embedded PGlite and
- * API in one process, web app off), and drives it over HTTP with tx.submit from ACCOUNTS
- * accounts (bench/soak-load.ts).
+ * it: blocks every second, mempool 50,000 / 64 per account; node, index on embedded PGlite, or on
+ * the Postgres server of --database-url, and API in one process, web app off), and drives it over
+ * HTTP with tx.submit from ACCOUNTS accounts (bench/soak-load.ts).
  *
  * 1. Saturation: offered load rising by half each step, from --ramp-start tx/s, until the
  *    committed rate falls below 90 % of the offered one or rises less than 5 % on the step
@@ -46,6 +46,8 @@ interface Options {
   readonly rate: number | undefined;
   readonly out: string;
   readonly keepHome: boolean;
+  /** A Postgres server for the node's index instead of embedded PGlite. */
+  readonly databaseUrl: string | undefined;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -55,7 +57,7 @@ function parseOptions(argv: readonly string[]): Options {
     const arg = argv[i]!;
     if (arg === '--keep-home') keepHome = true;
     else if (arg.startsWith('--') && argv[i + 1] !== undefined) flags.set(arg, argv[++i]!);
-    else throw new Error(`unknown argument ${arg}; usage: npm run soak -- [--minutes N] [--window S] [--accounts N] [--ramp-start TX/S] [--ramp-step S] [--rate TX/S] [--out FILE] [--keep-home]`);
+    else throw new Error(`unknown argument ${arg}; usage: npm run soak -- [--minutes N] [--window S] [--accounts N] [--ramp-start TX/S] [--ramp-step S] [--rate TX/S] [--out FILE] [--keep-home] [--database-url URL]`);
   }
   const number = (flag: string, fallback: number) => {
     const text = flags.get(flag);
@@ -74,6 +76,7 @@ function parseOptions(argv: readonly string[]): Options {
     rate: flags.has('--rate') ? number('--rate', 0) : undefined,
     out: flags.get('--out') ?? join(import.meta.dirname, 'results', `soak-${stamp}.json`),
     keepHome,
+    databaseUrl: flags.get('--database-url'),
   };
 }
 
@@ -221,7 +224,7 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const started = new Date();
   console.log(`soak: ${options.minutes} min at ${options.rate === undefined ? `${HOLD_SHARE * 100} % of saturation` : `${options.rate} tx/s`} on ${availableParallelism()} cores, load average ${loadavg().map((l) => rounded(l, 2)).join(' ')}`);
-  const node = await startSoakNode();
+  const node = await startSoakNode(undefined, options.databaseUrl);
   try {
     return await soak(node, options, started);
   } finally {
@@ -246,7 +249,7 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
   });
   const { config } = node;
   console.log(
-    `system under test: lendnet start --no-web, pid ${node.pid}, ${node.origin}: node + index (embedded PGlite) + API on, web app off; ` +
+    `system under test: lendnet start --no-web, pid ${node.pid}, ${node.origin}: node + index (${options.databaseUrl === undefined ? 'embedded PGlite' : 'a Postgres server'}) + API on, web app off; ` +
       `single-validator devnet, blocks every ${config.blockIntervalMs} ms, mempool ${config.mempool.maxTxs} txs / ${config.mempool.maxPerAccount} per account`,
   );
   console.log(`load: tx.submit (wait: true) over HTTP in batches of up to 20, ${options.accounts} accounts, one transaction each awaiting its answer; a faucet payout, then transfers of 1`);
@@ -325,7 +328,7 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
   // The default results folder keeps itself out of git.
   const ignore = join(dirname(options.out), '.gitignore');
   if (options.out.startsWith(join(import.meta.dirname, 'results')) && !existsSync(ignore)) await writeFile(ignore, '*\n');
-  const record = { startedAt: started.toISOString(), cores: availableParallelism(), options, node: { pid: node.pid, config, parts: 'node + index (PGlite) + API; web off' }, ramp: ramp.steps, windows, samples, summary };
+  const record = { startedAt: started.toISOString(), cores: availableParallelism(), options, node: { pid: node.pid, config, parts: `node + index (${options.databaseUrl === undefined ? 'PGlite' : 'Postgres server'}) + API; web off` }, ramp: ramp.steps, windows, samples, summary };
   await writeFile(options.out, `${JSON.stringify(record, null, 2)}\n`);
   console.log(`  series written to ${options.out}`);
   return flat && !fellBehind ? 0 : 1;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import postgres from 'postgres';
+import { EmbeddedUpkeep } from './embedded-upkeep.js';
 import { migrate } from './migrate.js';
 
 /**
@@ -17,6 +18,8 @@ export interface IndexDatabase {
   readonly kind: 'pglite' | 'postgres';
   /** Where it is: the PGlite data folder (or "memory"), or the server's URL without its password. */
   readonly location: string;
+  /** Embedded PGlite's checkpoints and vacuums, which a server does on its own; absent on a server. */
+  readonly upkeep?: EmbeddedUpkeep;
   close(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ async function openEmbedded(dataDir: string | undefined): Promise<IndexDatabase>
     sql,
     kind: 'pglite',
     location: dataDir ?? 'memory',
+    upkeep: new EmbeddedUpkeep(sql),
     close: () =>
       (closed ??= (async () => {
         await sql.end({ timeout: 5 });

@@ -7,6 +7,7 @@ import { scenario } from '../../contracts/test/invariants/arbitraries.js';
 import type { Scenario } from '../../contracts/test/invariants/actions.js';
 import { openStore, type Store } from '../../node/store/index.js';
 import type { IndexDatabase } from '../db/database.js';
+import { EmbeddedUpkeep } from '../db/embedded-upkeep.js';
 import { openTestDatabase, testDatabaseKinds } from '../db/test-databases.js';
 import { compareIndex } from './compare.js';
 import { IndexMismatchError, Projector, resetIndex } from './projector.js';
@@ -73,6 +74,31 @@ describe.each(kinds)('the projector on %s', (kind) => {
     expect(payments).toBeGreaterThan(3n);
     expect(lateOrDefault).toBeGreaterThan(0n);
   }, 240_000);
+
+  test.runIf(kind === 'pglite')('on PGlite, which has no checkpointer or autovacuum, the projector vacuums and checkpoints as the WAL grows', async () => {
+    await resetIndex(db);
+    const sc = SCENARIOS[2]!;
+    const upkeep = new EmbeddedUpkeep(db.sql, { walBytes: 8n * 1024n });
+    await upkeep.pass();
+    const passes: bigint[] = [];
+    const afterWrite = upkeep.afterWrite.bind(upkeep);
+    upkeep.afterWrite = async () => {
+      const pass = await afterWrite();
+      if (pass) passes.push(pass.walBytes);
+      return pass;
+    };
+    const vacuums = async () => ((await db.sql`SELECT vacuum_count + analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'balances'`) as unknown as [{ n: bigint }])[0].n;
+    const vacuumedBefore = await vacuums();
+    await withChain(sc, async (chain) => {
+      await chain.run(sc);
+      await (await Projector.open({ db: { ...db, upkeep }, node: chain })).catchUp();
+      expect(await compareIndex(db.sql, chain.chain.state)).toEqual([]);
+    });
+    expect(passes.length).toBeGreaterThanOrEqual(3);
+    for (const walBytes of passes) expect(walBytes).toBeGreaterThanOrEqual(8n * 1024n);
+    expect(await vacuums()).toBeGreaterThan(vacuumedBefore);
+    expect(await upkeep.walSinceCheckpoint()).toBeLessThan(passes.reduce((sum, bytes) => sum + bytes, 0n));
+  }, 120_000);
 
   test('the comparison names a changed amount, a missing row and a row the ledger does not have', async () => {
     const sc = SCENARIOS[1]!;

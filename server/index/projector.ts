@@ -213,6 +213,17 @@ export class Projector {
     this.indexed = height;
     for (const heard of this.heard.keys()) if (heard <= height) this.heard.delete(heard);
     if (written) for (const listener of this.listeners) listener(height);
+    if (written) await this.upkeep(height);
+  }
+
+  /** Embedded PGlite's checkpoint and vacuum, when due; a failed pass is logged and tried again after the next block. */
+  private async upkeep(height: number): Promise<void> {
+    try {
+      const pass = await this.db.upkeep?.afterWrite();
+      if (pass) this.log?.info({ height, walMiB: Number(pass.walBytes / 2n ** 20n), vacuumMs: pass.vacuumMs, checkpointMs: pass.checkpointMs }, 'index upkeep: vacuumed and checkpointed');
+    } catch (error) {
+      this.log?.warn({ err: error, height }, 'index upkeep failed; it is tried again after the next block');
+    }
   }
 }
 
