@@ -1,5 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromHex, toHex } from '../codec/canonical.js';
+import { LruMap } from '../lru-map.js';
 
 /**
  * Keys and signatures. The consensus rule for signatures is Ed25519 with ZIP-215 semantics
@@ -82,30 +83,22 @@ export function isCanonicalLargeOrderEncoding(publicKey: Uint8Array): boolean {
 }
 
 const ACCOUNT_VERDICTS_KEPT = 65_536;
-const accountVerdicts = new Map<string, boolean>();
+const accountVerdicts = new LruMap<string, boolean>(ACCOUNT_VERDICTS_KEPT);
 
 /**
  * `isValidAccountKey` for an account id (64 lowercase hex characters), remembered for the
  * most recently seen ids. Decoding checks the signer, and any recipient, of every
  * transaction; the check costs a field square root (about 0.1 ms with noble) while the
  * accounts that trade are few and recur. The verdict is a pure function of the bytes, so
- * remembering it changes no outcome; the oldest verdict is forgotten first.
+ * remembering it changes no outcome; the least recently used verdict is forgotten first.
  */
 export function isValidAccountId(account: string): boolean {
   let verdict = accountVerdicts.get(account);
   if (verdict === undefined) {
     verdict = isValidAccountKey(fromHex(account));
-    rememberAccountVerdict(account, verdict);
+    accountVerdicts.set(account, verdict);
   }
   return verdict;
-}
-
-function rememberAccountVerdict(account: string, verdict: boolean): void {
-  if (accountVerdicts.size >= ACCOUNT_VERDICTS_KEPT) {
-    const oldest = accountVerdicts.keys().next();
-    if (oldest.done !== true) accountVerdicts.delete(oldest.value);
-  }
-  accountVerdicts.set(account, verdict);
 }
 
 /**
@@ -116,7 +109,7 @@ function rememberAccountVerdict(account: string, verdict: boolean): void {
  * has signed before is not decompressed again when a transfer names it.
  */
 export function rememberAcceptedSigner(account: string): void {
-  if (!accountVerdicts.has(account)) rememberAccountVerdict(account, true);
+  if (!accountVerdicts.has(account)) accountVerdicts.set(account, true);
 }
 
 /**

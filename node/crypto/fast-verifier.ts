@@ -1,5 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { isCanonicalLargeOrderEncoding, verifySignature } from '../../contracts/tx/keys.js';
+import { LruMap } from '../../contracts/lru-map.js';
 
 /**
  * A signature verifier for the node that makes exactly the decisions of the consensus rule
@@ -90,7 +91,7 @@ export function createFastVerifier(options: FastVerifierOptions = {}): FastVerif
   // null marks a key that is not an acceptable account key, so repeated refusals stay cheap.
   // A key's entry: its KeyObject; null when the byte checks refuse it (so does the rule); or
   // 'rule' when OpenSSL would not import it, and every signature under it goes to the rule.
-  const cache = new Map<string, KeyObject | null | 'rule'>();
+  const cache = new LruMap<string, KeyObject | null | 'rule'>(maxKeys);
   let opensslAccepted = 0;
   let fallbacks = 0;
   let fallbackAccepted = 0;
@@ -98,18 +99,9 @@ export function createFastVerifier(options: FastVerifierOptions = {}): FastVerif
   function keyObjectFor(publicKey: Uint8Array): KeyObject | null | 'rule' {
     const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
     const cached = cache.get(id);
-    if (cached !== undefined) {
-      // Re-inserting moves the key to the young end of the Map's insertion order.
-      cache.delete(id);
-      cache.set(id, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     // Whether the bytes decode to a point is for OpenSSL to find out (see the top of this file).
     const created = isCanonicalLargeOrderEncoding(publicKey) ? importedOrRule(publicKey) : null;
-    if (cache.size >= maxKeys) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
     cache.set(id, created);
     return created;
   }

@@ -1,6 +1,7 @@
 import { fromHex } from '../../contracts/codec/canonical.js';
 import { signBytesOf, type SignedTransaction } from '../../contracts/tx/envelope.js';
 import { rememberAcceptedSigner } from '../../contracts/tx/keys.js';
+import { LruMap } from '../../contracts/lru-map.js';
 import type { SignatureItem, VerifierPool } from './verifier-pool.js';
 
 /**
@@ -43,9 +44,7 @@ const DEFAULT_MAX_ENTRIES = 200_000;
 /** Creates an empty cache. */
 export function createSignatureCache(options: SignatureCacheOptions = {}): SignatureCache {
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-  if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
-  // A Map iterates in insertion order; re-inserting on a hit keeps the oldest-used first.
-  const verdicts = new Map<string, boolean>();
+  const verdicts = new LruMap<string, boolean>(maxEntries);
   let hits = 0;
   let misses = 0;
   let evictions = 0;
@@ -57,25 +56,12 @@ export function createSignatureCache(options: SignatureCacheOptions = {}): Signa
     },
     get(id) {
       const verdict = verdicts.get(id);
-      if (verdict === undefined) {
-        misses += 1;
-        return undefined;
-      }
-      hits += 1;
-      verdicts.delete(id);
-      verdicts.set(id, verdict);
+      if (verdict === undefined) misses += 1;
+      else hits += 1;
       return verdict;
     },
     set(id, verdict) {
-      if (verdicts.has(id)) verdicts.delete(id);
-      else if (verdicts.size >= maxEntries) {
-        const oldest = verdicts.keys().next();
-        if (oldest.done !== true) {
-          verdicts.delete(oldest.value);
-          evictions += 1;
-        }
-      }
-      verdicts.set(id, verdict);
+      if (verdicts.set(id, verdict)) evictions += 1;
     },
     delete(id) {
       return verdicts.delete(id);

@@ -1,3 +1,4 @@
+import { LruMap } from '../../contracts/lru-map.js';
 import type { SubmitResult } from '../../node/ledger/ledger-node.js';
 import type { Projector } from '../index/projector.js';
 
@@ -65,7 +66,7 @@ const REMEMBERED = 10_000;
  */
 export class Submissions {
   private readonly waiting = new Map<string, number>();
-  private readonly outcomes = new Map<string, SubmitResult>();
+  private readonly outcomes = new LruMap<string, SubmitResult>(REMEMBERED);
 
   /** Follows a submission in flight; resolves with its result as the node gives it. */
   track(id: string, result: Promise<SubmitResult>): Promise<SubmitResult> {
@@ -97,17 +98,12 @@ export class Submissions {
   }
 
   outcome(id: string): SubmitResult | undefined {
-    return this.outcomes.get(id);
+    return this.outcomes.peek(id);
   }
 
   private remember(id: string, outcome: SubmitResult): void {
     // ALREADY_KNOWN says nothing new about a transaction still waiting.
     if (outcome.status === 'refused' && outcome.code === 'ALREADY_KNOWN') return;
-    this.outcomes.delete(id);
     this.outcomes.set(id, outcome);
-    if (this.outcomes.size > REMEMBERED) {
-      const oldest = this.outcomes.keys().next();
-      if (!oldest.done) this.outcomes.delete(oldest.value);
-    }
   }
 }

@@ -1,3 +1,5 @@
+import { LruMap } from '../../contracts/lru-map.js';
+
 /**
  * The API's limit per client address: a token bucket per IP. Each address may make `burst`
  * requests at once and then `perMinute` a minute, refilled continuously. A request over the
@@ -51,17 +53,15 @@ export function createRateLimiter(settings: RateLimitSettings): RateLimiter {
   const maxAddresses = settings.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
   const perMs = perMinute / 60_000;
   const exemptLoopback = settings.exemptLoopback ?? true;
-  // Insertion order is last-seen order: an address is moved to the end each time it is seen.
-  const buckets = new Map<string, Bucket>();
+  // Least recently seen first: the address seen longest ago is the one forgotten.
+  const buckets = new LruMap<string, Bucket>(maxAddresses);
   return {
     take(address, nowMs = performance.now()) {
       if (perMinute === 0 || (exemptLoopback && isLoopback(address))) return { allowed: true };
       const bucket = buckets.get(address) ?? { tokens: burst, at: nowMs };
-      buckets.delete(address);
       bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, nowMs - bucket.at) * perMs);
       bucket.at = nowMs;
       buckets.set(address, bucket);
-      if (buckets.size > maxAddresses) buckets.delete(buckets.keys().next().value as string);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return { allowed: true };
