@@ -17,15 +17,16 @@ export interface UpkeepPass {
 
 /**
  * The upkeep a Postgres server's background processes do, for embedded PGlite, which runs
- * Postgres as one process without them: no checkpointer, so the WAL grows without end (over a
- * gigabyte in five minutes of sustained load) and a restart replays all of it; and no
- * autovacuum, so the rows the index updates (balances, accounts, orders, loans) leave dead
- * versions behind and the planner never learns the tables' sizes.
+ * Postgres as one process without them: no checkpointer, so the WAL grows without end (913 MiB
+ * in four minutes of sustained load) and a restart replays all of it; and no autovacuum, so the
+ * rows the index updates (balances, accounts, orders, loans) leave dead versions behind and the
+ * planner never learns the tables' sizes.
  *
  * `afterWrite()` is called after each block is indexed, on the one connection between two
  * transactions. It reads how much WAL was written since the last checkpoint (one cheap query),
- * and past UPKEEP_WAL_BYTES, or UPKEEP_INTERVAL_MS after the last pass with at least a MiB written, runs `VACUUM (ANALYZE)`
- * and then `CHECKPOINT`, after which Postgres recycles the WAL segments before it.
+ * and past UPKEEP_WAL_BYTES, or UPKEEP_INTERVAL_MS after the last pass with at least a MiB
+ * written, runs `VACUUM (ANALYZE)` and then `CHECKPOINT`, after which Postgres recycles the WAL
+ * segments before it.
  */
 export class EmbeddedUpkeep {
   private lastPass: number;
