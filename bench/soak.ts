@@ -28,7 +28,8 @@ import { startSoakNode, type SoakNode } from './soak-node.js';
  *    under 6 minutes). The node's caches are bounded but fill under load: the signature cache's
  *    200,000 verdicts take two minutes at 1,500 tx/s, and LevelDB's 64 MiB block cache and PGlite's
  *    128 MiB shared buffers fill as the chain and the index grow. In a 10-minute hold at 1,562
- *    tx/s the floors rose from 1,003 to 1,089 MiB over minutes 1-3, then by 0.27 MiB/min.
+ *    tx/s the floors rose from 1,003 to 1,089 MiB over minutes 1-3, then by 0.27 MiB/min; a
+ *    15-minute hold at 1,857 tx/s, which fell behind its load, still rose 4.6 MiB/min after them.
  *
  * The series goes to --out (bench/results/soak-<time>.json). A script, not part of npm test.
  */
