@@ -126,15 +126,15 @@ async function sample(node: SoakNode, holdStart: number): Promise<Sample> {
 }
 
 /**
- * The lowest RSS of each full minute of the hold (the last, partial minute left out), from
- * minute `from` on; every sample's own minute when the hold is under three minutes.
+ * The lowest RSS of each full minute of the hold (the last, partial minute left out); every
+ * sample's own minute when the hold is under three minutes.
  */
-function minuteFloors(samples: readonly { readonly t: number; readonly rssMiB: number }[], from: number): { minute: number; rssMiB: number }[] {
+function minuteFloors(samples: readonly { readonly t: number; readonly rssMiB: number }[]): { minute: number; rssMiB: number }[] {
   const byMinute = new Map<number, number>();
   const last = Math.floor((samples.at(-1)?.t ?? 0) / 60);
   for (const s of samples) {
     const minute = Math.floor(s.t / 60);
-    if (last >= 3 && (minute < from || minute >= last)) continue;
+    if (last >= 3 && minute >= last) continue;
     byMinute.set(minute, Math.min(byMinute.get(minute) ?? Number.POSITIVE_INFINITY, s.rssMiB));
   }
   return [...byMinute].map(([minute, rssMiB]) => ({ minute, rssMiB }));
@@ -299,7 +299,7 @@ async function soak(node: SoakNode, options: Options, started: Date): Promise<nu
   load.close();
 
   // Every floor is reported; the verdict takes those after the warm-up.
-  const allFloors = minuteFloors(samples, 0);
+  const allFloors = minuteFloors(samples);
   const warmUp = options.minutes >= 2 * WARM_UP_MINUTES ? WARM_UP_MINUTES : 1;
   const floors = allFloors.filter((f) => f.minute >= warmUp);
   const rssSlope = slope(floors.map((f) => ({ t: f.minute, y: f.rssMiB })));
